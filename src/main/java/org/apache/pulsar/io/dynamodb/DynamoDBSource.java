@@ -1,0 +1,95 @@
+package org.apache.pulsar.io.dynamodb;
+
+import java.io.IOException;
+import java.util.Map;
+import org.apache.pulsar.io.core.PushSource;
+import org.apache.pulsar.io.core.SourceContext;
+import org.apache.pulsar.io.core.annotations.Connector;
+import org.apache.pulsar.io.core.annotations.IOType;
+import org.apache.pulsar.io.dynamodb.aws.AwsClients;
+import org.apache.pulsar.io.dynamodb.aws.CredentialsFactory;
+import org.apache.pulsar.io.dynamodb.aws.CredentialsHandle;
+import org.apache.pulsar.io.dynamodb.aws.StreamCheck;
+import org.apache.pulsar.io.dynamodb.convert.ChangeRecordConverter;
+import org.apache.pulsar.io.dynamodb.convert.KeyRenderer;
+import org.apache.pulsar.io.dynamodb.kcl.KclChangeStream;
+import org.apache.pulsar.io.dynamodb.kcl.WorkerIds;
+import org.apache.pulsar.io.dynamodb.stream.ChangeStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.model.StreamDescription;
+
+/** Pulsar source that publishes every change of a DynamoDB table's stream, at least once, in order per shard. */
+@Connector(
+        name = "dynamodb",
+        type = IOType.SOURCE,
+        help = "A source connector that streams DynamoDB table changes into Pulsar through KCL 3",
+        configClass = DynamoDBSourceConfig.class)
+public class DynamoDBSource extends PushSource<byte[]> {
+
+    private static final Logger log = LoggerFactory.getLogger(DynamoDBSource.class);
+
+    private CredentialsHandle credentials;
+    private AwsClients clients;
+    private ChangeStream changes;
+
+    @Override
+    public void open(Map<String, Object> rawConfig, SourceContext context) {
+        DynamoDBSourceConfig config = DynamoDBSourceConfig.load(rawConfig, context);
+        log.info("Opening DynamoDB source with {}", config);
+        try {
+            credentials = CredentialsFactory.create(config);
+            clients = AwsClients.create(config, credentials);
+            StreamDescription stream = StreamCheck.describe(clients.streams(), config.getAwsDynamodbStreamArn(),
+                    config.getAwsEndpoint());
+            log.info("Stream {} of table {} is {}, view type {}", stream.streamArn(), stream.tableName(),
+                    stream.streamStatusAsString(), stream.streamViewTypeAsString());
+            changes = new KclChangeStream(config, clients, WorkerIds.of(context),
+                    new ChangeRecordConverter(KeyRenderer.forMode(config.getMessageKeyMode())),
+                    this::consume, this::failSource);
+            changes.start();
+        } catch (RuntimeException e) {
+            closeQuietly();
+            throw e;
+        }
+    }
+
+    /** The records the connector holds are bounded by receiveQueueSize permits, not by this queue. */
+    @Override
+    public int getQueueLength() {
+        return Integer.MAX_VALUE;
+    }
+
+    private void failSource(Throwable error) {
+        notifyError(error instanceof Exception exception ? exception : new IllegalStateException(error));
+    }
+
+    @Override
+    public void close() {
+        if (changes != null) {
+            changes.close();
+            changes = null;
+        }
+        closeQuietly();
+        log.info("DynamoDB source closed");
+    }
+
+    private void closeQuietly() {
+        if (changes != null) {
+            changes.close();
+            changes = null;
+        }
+        if (clients != null) {
+            clients.close();
+            clients = null;
+        }
+        if (credentials != null) {
+            try {
+                credentials.close();
+            } catch (IOException | RuntimeException e) {
+                log.warn("Closing the credential plugin failed: {}", e.toString());
+            }
+            credentials = null;
+        }
+    }
+}

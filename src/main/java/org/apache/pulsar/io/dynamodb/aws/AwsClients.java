@@ -1,0 +1,124 @@
+package org.apache.pulsar.io.dynamodb.aws;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.pulsar.io.dynamodb.DynamoDBSourceConfig;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.StandardRetryStrategy;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+/** The three AWS clients a source needs, each on its own endpoint and all signing for one region. */
+public final class AwsClients implements AutoCloseable {
+
+    private static final Pattern ARN_REGION = Pattern.compile("^(arn:[^:]+:dynamodb:)([^:]+)(:.*)$");
+
+    private final DynamoDbStreamsClient streams;
+    private final DynamoDbAsyncClient dynamo;
+    private final CloudWatchAsyncClient cloudWatch;
+    private final String kclStreamArn;
+
+    private AwsClients(DynamoDbStreamsClient streams, DynamoDbAsyncClient dynamo, CloudWatchAsyncClient cloudWatch,
+                       String kclStreamArn) {
+        this.streams = streams;
+        this.dynamo = dynamo;
+        this.cloudWatch = cloudWatch;
+        this.kclStreamArn = kclStreamArn;
+    }
+
+    /** Builds the clients; no request is sent. */
+    public static AwsClients create(DynamoDBSourceConfig config, CredentialsHandle credentials) {
+        Region region = config.getSigningRegion();
+        String streamArn = config.getAwsDynamodbStreamArn();
+        String kclStreamArn = kclStreamArn(streamArn, region);
+
+        ClientOverrideConfiguration.Builder streamsOverride = ClientOverrideConfiguration.builder()
+                .retryStrategy(retryStrategy(config));
+        if (!kclStreamArn.equals(streamArn)) {
+            streamsOverride.addExecutionInterceptor(new StreamArnAliasInterceptor(streamArn, kclStreamArn));
+        }
+        var streamsBuilder = DynamoDbStreamsClient.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(10))
+                        .socketTimeout(Duration.ofSeconds(30)))
+                .region(region)
+                .credentialsProvider(credentials.provider())
+                .overrideConfiguration(streamsOverride.build());
+        endpoint(config.getAwsEndpoint(), streamsBuilder::endpointOverride);
+
+        var dynamoBuilder = DynamoDbAsyncClient.builder()
+                .region(region)
+                .credentialsProvider(credentials.provider())
+                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                        .retryStrategy(retryStrategy(config)).build());
+        endpoint(config.getDynamoEndpoint(), dynamoBuilder::endpointOverride);
+
+        var cloudWatchBuilder = CloudWatchAsyncClient.builder()
+                .region(region)
+                .credentialsProvider(credentials.provider());
+        endpoint(config.getCloudwatchEndpoint(), cloudWatchBuilder::endpointOverride);
+
+        return new AwsClients(streamsBuilder.build(), dynamoBuilder.build(), cloudWatchBuilder.build(), kclStreamArn);
+    }
+
+    /**
+     * The ARN KCL is given: the stream's own, or, where its region is one KCL's parser rejects
+     * (DynamoDB Local's {@code ddblocal}), an alias in the signing region that {@link StreamArnAliasInterceptor}
+     * maps back.
+     */
+    static String kclStreamArn(String streamArn, Region signingRegion) {
+        Matcher matcher = ARN_REGION.matcher(streamArn);
+        if (!matcher.matches() || Region.regions().contains(Region.of(matcher.group(2)))) {
+            return streamArn;
+        }
+        return matcher.group(1) + signingRegion.id() + matcher.group(3);
+    }
+
+    /** Throttling and transient errors back off exponentially up to backoffTime, as the builtin's setting meant. */
+    private static StandardRetryStrategy retryStrategy(DynamoDBSourceConfig config) {
+        Duration maxBackoff = Duration.ofMillis(Math.max(100, config.getBackoffTime()));
+        BackoffStrategy backoff = BackoffStrategy.exponentialDelay(
+                Duration.ofMillis(Math.min(100, maxBackoff.toMillis())), maxBackoff);
+        return StandardRetryStrategy.builder()
+                .maxAttempts(10)
+                .backoffStrategy(backoff)
+                .throttlingBackoffStrategy(backoff)
+                .build();
+    }
+
+    private static void endpoint(String value, java.util.function.Consumer<URI> setter) {
+        if (value != null && !value.isBlank()) {
+            setter.accept(URI.create(value.trim()));
+        }
+    }
+
+    public DynamoDbStreamsClient streams() {
+        return streams;
+    }
+
+    public DynamoDbAsyncClient dynamo() {
+        return dynamo;
+    }
+
+    public CloudWatchAsyncClient cloudWatch() {
+        return cloudWatch;
+    }
+
+    /** The stream ARN to hand KCL; see {@link #kclStreamArn(String, Region)}. */
+    public String kclStreamArn() {
+        return kclStreamArn;
+    }
+
+    @Override
+    public void close() {
+        streams.close();
+        dynamo.close();
+        cloudWatch.close();
+    }
+}

@@ -1,0 +1,62 @@
+package org.apache.pulsar.io.dynamodb.kcl;
+
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pulsar.functions.api.Record;
+import org.apache.pulsar.io.dynamodb.convert.ChangeRecord;
+
+/** A converted change handed to Pulsar; its ack and fail go back to the shard that dispatched it. */
+final class ChangeMessage implements Record<byte[]> {
+
+    /** Receives Pulsar's verdict on one dispatched record. */
+    interface Outcome {
+        void acked(long position);
+
+        void failed(long position);
+    }
+
+    private final ChangeRecord change;
+    private final long position;
+    private final Outcome outcome;
+
+    ChangeMessage(ChangeRecord change, long position, Outcome outcome) {
+        this.change = change;
+        this.position = position;
+        this.outcome = outcome;
+    }
+
+    @Override
+    public Optional<String> getKey() {
+        return Optional.ofNullable(change.key());
+    }
+
+    @Override
+    public byte[] getValue() {
+        return change.value();
+    }
+
+    @Override
+    public Map<String, String> getProperties() {
+        return change.properties();
+    }
+
+    @Override
+    public Optional<Long> getEventTime() {
+        return change.eventTimeMillis();
+    }
+
+    @Override
+    public void ack() {
+        outcome.acked(position);
+    }
+
+    @Override
+    public void fail() {
+        outcome.failed(position);
+    }
+
+    @Override
+    public String toString() {
+        return "ChangeMessage{sequenceNumber=" + change.sequenceNumber() + ", position=" + position + "}";
+    }
+}

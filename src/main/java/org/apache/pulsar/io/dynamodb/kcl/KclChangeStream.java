@@ -1,0 +1,175 @@
+package org.apache.pulsar.io.dynamodb.kcl;
+
+import com.amazonaws.services.dynamodbv2.streamsadapter.AmazonDynamoDBStreamsAdapterClient;
+import com.amazonaws.services.dynamodbv2.streamsadapter.StreamsSchedulerFactory;
+import com.amazonaws.services.dynamodbv2.streamsadapter.polling.DynamoDBStreamsPollingConfig;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.pulsar.functions.api.Record;
+import org.apache.pulsar.io.dynamodb.DynamoDBSourceConfig;
+import org.apache.pulsar.io.dynamodb.aws.AwsClients;
+import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
+import org.apache.pulsar.io.dynamodb.stream.ChangeStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.kinesis.common.ConfigsBuilder;
+import software.amazon.kinesis.common.InitialPositionInStream;
+import software.amazon.kinesis.common.InitialPositionInStreamExtended;
+import software.amazon.kinesis.coordinator.CoordinatorConfig;
+import software.amazon.kinesis.coordinator.Scheduler;
+import software.amazon.kinesis.coordinator.WorkerStateChangeListener;
+import software.amazon.kinesis.leases.LeaseManagementConfig;
+import software.amazon.kinesis.lifecycle.LifecycleConfig;
+import software.amazon.kinesis.metrics.MetricsConfig;
+import software.amazon.kinesis.metrics.MetricsLevel;
+import software.amazon.kinesis.metrics.NullMetricsFactory;
+import software.amazon.kinesis.processor.ProcessorConfig;
+import software.amazon.kinesis.processor.StreamTracker;
+import software.amazon.kinesis.retrieval.RetrievalConfig;
+
+/** Reads one DynamoDB stream with a KCL 3 scheduler through the DynamoDB Streams Kinesis adapter. */
+public final class KclChangeStream implements ChangeStream {
+
+    private static final Logger log = LoggerFactory.getLogger(KclChangeStream.class);
+    // DynamoDB Streams returns at most 1000 records per GetRecords call.
+    private static final int MAX_RECORDS_PER_POLL = 1000;
+    private static final Duration SHUTDOWN_ACK_WAIT = Duration.ofSeconds(5);
+    private static final Duration GRACEFUL_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration THREAD_EXIT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final DynamoDBSourceConfig config;
+    private final AwsClients clients;
+    private final String workerId;
+    private final Consumer<Throwable> fatal;
+    private final ProcessorContext processorContext;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final AtomicReference<Throwable> initializationFailure = new AtomicReference<>();
+    private Scheduler scheduler;
+    private Thread schedulerThread;
+
+    public KclChangeStream(DynamoDBSourceConfig config, AwsClients clients, String workerId,
+                           RecordConverter converter, Consumer<Record<byte[]>> sink, Consumer<Throwable> fatal) {
+        this.config = config;
+        this.clients = clients;
+        this.workerId = workerId;
+        this.fatal = fatal;
+        ProcessorSettings settings = new ProcessorSettings(
+                Duration.ofMillis(config.getCheckpointInterval()),
+                config.getNumRetries(),
+                Duration.ofMillis(config.getBackoffTime()),
+                config.getInitialPositionInStream() == InitialPositionInStream.AT_TIMESTAMP
+                        ? config.getStartAtTime() : java.util.Optional.empty(),
+                SHUTDOWN_ACK_WAIT);
+        this.processorContext = new ProcessorContext(converter, sink,
+                new Semaphore(config.getReceiveQueueSize()), settings, stopping::get, fatal);
+    }
+
+    @Override
+    public void start() {
+        scheduler = buildScheduler();
+        schedulerThread = new Thread(this::runScheduler, "dynamodb-kcl-" + config.getApplicationName());
+        schedulerThread.setDaemon(true);
+        schedulerThread.start();
+        log.info("KCL scheduler started: application {}, worker {}, stream {}", config.getApplicationName(),
+                workerId, config.getAwsDynamodbStreamArn());
+    }
+
+    private void runScheduler() {
+        try {
+            scheduler.run();
+        } catch (RuntimeException | Error e) {
+            initializationFailure.compareAndSet(null, e);
+        }
+        if (!stopping.get()) {
+            Throwable cause = initializationFailure.get();
+            String message = "KCL scheduler for " + config.getAwsDynamodbStreamArn() + " stopped unexpectedly"
+                    + (cause == null ? "" : ": " + rootMessage(cause));
+            log.error(message, cause);
+            fatal.accept(new IllegalStateException(message, cause));
+        }
+    }
+
+    private Scheduler buildScheduler() {
+        AmazonDynamoDBStreamsAdapterClient adapterClient =
+                new AmazonDynamoDBStreamsAdapterClient(clients.streams(), config.getSigningRegion());
+        // DynamoDB Streams has no AT_TIMESTAMP iterator: read from the oldest record and skip what came before.
+        InitialPositionInStream position = config.getInitialPositionInStream() == InitialPositionInStream.LATEST
+                ? InitialPositionInStream.LATEST : InitialPositionInStream.TRIM_HORIZON;
+        StreamTracker streamTracker = StreamsSchedulerFactory.createSingleStreamTracker(clients.kclStreamArn(),
+                InitialPositionInStreamExtended.newInitialPosition(position));
+        ConfigsBuilder configs = new ConfigsBuilder(streamTracker, config.getApplicationName(), adapterClient,
+                clients.dynamo(), clients.cloudWatch(), workerId, () -> new ShardChangeProcessor(processorContext));
+
+        // leaseManagementConfig() builds a new object on every call: tune and pass this one reference.
+        LeaseManagementConfig leases = configs.leaseManagementConfig()
+                .shardSyncIntervalMillis(0);
+        DynamoDBStreamsPollingConfig polling = new DynamoDBStreamsPollingConfig(adapterClient)
+                .idleTimeBetweenReadsInMillis(config.getPollInterval());
+        polling.maxRecords(MAX_RECORDS_PER_POLL);
+        RetrievalConfig retrieval = configs.retrievalConfig().retrievalSpecificConfig(polling);
+        CoordinatorConfig coordinator = configs.coordinatorConfig()
+                .workerStateChangeListener(new FailureListener());
+        LifecycleConfig lifecycle = configs.lifecycleConfig()
+                .taskBackoffTimeMillis(config.getBackoffTime());
+        MetricsConfig metrics = configs.metricsConfig().metricsLevel(config.getMetricsLevel());
+        if (config.getMetricsLevel() == MetricsLevel.NONE) {
+            metrics.metricsFactory(new NullMetricsFactory());
+        }
+        // Called on every poll, even empty ones, so idle shards still checkpoint and republish failures.
+        ProcessorConfig processor = configs.processorConfig().callProcessRecordsEvenForEmptyRecordList(true);
+
+        return StreamsSchedulerFactory.createScheduler(configs.checkpointConfig(), coordinator, leases, lifecycle,
+                metrics, processor, retrieval, adapterClient);
+    }
+
+    @Override
+    public void close() {
+        stopping.set(true);
+        if (scheduler == null) {
+            return;
+        }
+        try {
+            Boolean done = scheduler.startGracefulShutdown()
+                    .get(GRACEFUL_SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            log.info("KCL scheduler shut down gracefully: {}", done);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            scheduler.shutdown();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("KCL graceful shutdown did not complete ({}); forcing it", e.toString());
+            scheduler.shutdown();
+        }
+        try {
+            schedulerThread.join(THREAD_EXIT_TIMEOUT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    }
+
+    /** Keeps the cause KCL gives when it stops retrying initialisation, so the source can report it. */
+    private final class FailureListener implements WorkerStateChangeListener {
+        @Override
+        public void onWorkerStateChange(WorkerState newState) {
+            log.debug("KCL worker state: {}", newState);
+        }
+
+        @Override
+        public void onAllInitializationAttemptsFailed(Throwable e) {
+            initializationFailure.set(e);
+        }
+    }
+}

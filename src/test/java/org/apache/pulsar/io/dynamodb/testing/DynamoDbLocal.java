@@ -1,0 +1,103 @@
+package org.apache.pulsar.io.dynamodb.testing;
+
+import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
+import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+
+/** An in-process DynamoDB Local on a free loopback port, with a client and table helpers for tests. */
+public final class DynamoDbLocal implements AutoCloseable {
+
+    public static final String ACCESS_KEY = "local-test-access";
+    public static final String SECRET_KEY = "local-test-secret";
+
+    private final DynamoDBProxyServer server;
+    private final int port;
+    private final DynamoDbClient client;
+
+    private DynamoDbLocal(DynamoDBProxyServer server, int port) {
+        this.server = server;
+        this.port = port;
+        this.client = DynamoDbClient.builder()
+                .endpointOverride(URI.create(endpoint()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build();
+    }
+
+    public static DynamoDbLocal start() throws Exception {
+        int port = freePort();
+        DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(
+                new String[] {"-inMemory", "-port", Integer.toString(port)});
+        server.start();
+        return new DynamoDbLocal(server, port);
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public DynamoDbClient client() {
+        return client;
+    }
+
+    /** Creates a table keyed by a string {@code id} with a NEW_AND_OLD_IMAGES stream; returns the stream ARN. */
+    public String createTableWithStream(String table) {
+        return client.createTable(b -> b.tableName(table)
+                        .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
+                        .attributeDefinitions(AttributeDefinition.builder().attributeName("id")
+                                .attributeType(ScalarAttributeType.S).build())
+                        .billingMode(BillingMode.PAY_PER_REQUEST)
+                        .streamSpecification(s -> s.streamEnabled(true)
+                                .streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)))
+                .tableDescription().latestStreamArn();
+    }
+
+    public void put(String table, Map<String, AttributeValue> item) {
+        client.putItem(b -> b.tableName(table).item(item));
+    }
+
+    public void delete(String table, String id) {
+        client.deleteItem(b -> b.tableName(table).key(Map.of("id", AttributeValue.fromS(id))));
+    }
+
+    /** Every lease of a KCL application: lease key to checkpoint sequence number. */
+    public Map<String, String> checkpoints(String applicationName) {
+        List<Map<String, AttributeValue>> items = client.scan(b -> b.tableName(applicationName)).items();
+        Map<String, String> checkpoints = new java.util.TreeMap<>();
+        for (Map<String, AttributeValue> item : items) {
+            AttributeValue checkpoint = item.get("checkpoint");
+            checkpoints.put(item.get("leaseKey").s(), checkpoint == null ? null : checkpoint.s());
+        }
+        return checkpoints;
+    }
+
+    @Override
+    public void close() throws Exception {
+        client.close();
+        server.stop();
+    }
+}
