@@ -1,0 +1,171 @@
+package org.apache.pulsar.io.dynamodb.convert;
+
+import static org.apache.pulsar.io.dynamodb.convert.TestRecords.item;
+import static org.apache.pulsar.io.dynamodb.convert.TestRecords.n;
+import static org.apache.pulsar.io.dynamodb.convert.TestRecords.s;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.pulsar.io.dynamodb.config.MessageKeyMode;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.OperationType;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+
+class ChangeRecordConverterTest {
+
+    private static Record modify() {
+        return StreamRecordJsonWriterTest.base("c81e728d9d4c2f636f067f89cc14862c", OperationType.MODIFY)
+                .dynamodb(StreamRecord.builder()
+                        .approximateCreationDateTime(Instant.ofEpochMilli(1752464541123L))
+                        .keys(item("sk", n("5.0"), "pk", s("order#1")))
+                        .newImage(item("pk", s("order#1"), "sk", n("5.0"), "status", s("shipped")))
+                        .oldImage(item("pk", s("order#1"), "sk", n("5.0"), "status", s("new")))
+                        .sequenceNumber("111200000000000000000002")
+                        .sizeBytes(123L)
+                        .streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)
+                        .build())
+                .build();
+    }
+
+    @Test
+    void primaryKeyModeBuildsTheWholeRecord() {
+        ChangeRecord out = new ChangeRecordConverter(MessageKeyMode.PRIMARY_KEY).convert(modify());
+
+        assertThat(out.key()).isEqualTo("{\"pk\":{\"S\":\"order#1\"},\"sk\":{\"N\":\"5\"}}");
+        assertThat(out.value()).isEqualTo(StreamRecordJsonWriter.write(modify()));
+        assertThat(new String(out.value(), StandardCharsets.UTF_8))
+                .startsWith("{\"eventID\":\"c81e728d9d4c2f636f067f89cc14862c\",\"eventName\":\"MODIFY\"")
+                // the value keeps DynamoDB's number string; only the key is normalised
+                .contains("\"sk\":{\"N\":\"5.0\"}");
+        assertThat(out.properties()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "EVENT_NAME", "MODIFY",
+                "SEQUENCE_NUMBER", "111200000000000000000002"));
+        assertThat(out.eventTimeMillis()).contains(1752464541123L);
+        assertThat(out.sequenceNumber()).isEqualTo("111200000000000000000002");
+    }
+
+    @Test
+    void eventIdModeKeysByEventId() {
+        ChangeRecord out = new ChangeRecordConverter(MessageKeyMode.EVENT_ID).convert(modify());
+
+        assertThat(out.key()).isEqualTo("c81e728d9d4c2f636f067f89cc14862c");
+    }
+
+    @Test
+    void customKeyRendererIsUsed() {
+        ChangeRecord out = new ChangeRecordConverter(r -> "k-" + r.dynamodb().sequenceNumber()).convert(modify());
+
+        assertThat(out.key()).isEqualTo("k-111200000000000000000002");
+    }
+
+    @Test
+    void propertiesAreImmutable() {
+        Map<String, String> properties = new ChangeRecordConverter(MessageKeyMode.PRIMARY_KEY)
+                .convert(modify()).properties();
+
+        assertThatThrownBy(() -> properties.put("X", "y")).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void eventTimeIsEmptyWithoutApproximateCreationDateTime() {
+        Record record = Record.builder().eventID("e").eventName(OperationType.INSERT)
+                .dynamodb(StreamRecord.builder().keys(item("id", s("x"))).sequenceNumber("9").build())
+                .build();
+
+        ChangeRecord out = new ChangeRecordConverter(MessageKeyMode.PRIMARY_KEY).convert(record);
+
+        assertThat(out.eventTimeMillis()).isEqualTo(Optional.empty());
+        assertThat(out.properties()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "EVENT_NAME", "INSERT", "SEQUENCE_NUMBER", "9"));
+    }
+
+    @Test
+    void eachChangeTypeIsItsEventNameProperty() {
+        ChangeRecordConverter converter = new ChangeRecordConverter(MessageKeyMode.PRIMARY_KEY);
+        for (OperationType op : List.of(OperationType.INSERT, OperationType.MODIFY, OperationType.REMOVE)) {
+            Record record = Record.builder().eventID("e").eventName(op)
+                    .dynamodb(StreamRecord.builder().keys(item("id", s("x"))).sequenceNumber("1").build())
+                    .build();
+
+            assertThat(converter.convert(record).properties()).containsEntry("EVENT_NAME", op.toString());
+        }
+    }
+
+    @Test
+    void concurrentConversionMatchesSingleThreaded() throws Exception {
+        TestRecords.RandomItems random = new TestRecords.RandomItems(2024);
+        List<Record> records = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            Map<String, AttributeValue> keys = item("pk", s(random.string(16)), "sk", n(random.number()));
+            Map<String, AttributeValue> image = random.item(10, 3);
+            image.putAll(keys);
+            records.add(StreamRecordJsonWriterTest.base("ev-" + i, OperationType.MODIFY)
+                    .dynamodb(StreamRecord.builder()
+                            .approximateCreationDateTime(Instant.ofEpochMilli(1_752_000_000_000L + i))
+                            .keys(keys).newImage(image).oldImage(image)
+                            .sequenceNumber(Long.toString(1_000_000L + i))
+                            .sizeBytes(200L)
+                            .streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)
+                            .build())
+                    .build());
+        }
+        ChangeRecordConverter converter = new ChangeRecordConverter(MessageKeyMode.PRIMARY_KEY);
+        List<ChangeRecord> expected = records.stream().map(converter::convert).toList();
+
+        int threads = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<List<String>>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                long seed = t;
+                results.add(pool.submit(() -> {
+                    List<Integer> order = new ArrayList<>();
+                    for (int round = 0; round < 5; round++) {
+                        for (int i = 0; i < records.size(); i++) {
+                            order.add(i);
+                        }
+                    }
+                    Collections.shuffle(order, new Random(seed));
+                    start.await();
+                    List<String> mismatches = new ArrayList<>();
+                    for (int i : order) {
+                        ChangeRecord got = converter.convert(records.get(i));
+                        ChangeRecord want = expected.get(i);
+                        if (!got.key().equals(want.key())
+                                || !Arrays.equals(got.value(), want.value())
+                                || !got.properties().equals(want.properties())
+                                || !got.eventTimeMillis().equals(want.eventTimeMillis())
+                                || !got.sequenceNumber().equals(want.sequenceNumber())) {
+                            mismatches.add("record " + i);
+                        }
+                    }
+                    return mismatches;
+                }));
+            }
+            start.countDown();
+            for (Future<List<String>> f : results) {
+                assertThat(f.get(2, TimeUnit.MINUTES)).isEmpty();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
