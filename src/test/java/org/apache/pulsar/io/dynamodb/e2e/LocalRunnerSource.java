@@ -1,0 +1,116 @@
+package org.apache.pulsar.io.dynamodb.e2e;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.gson.Gson;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pulsar.common.io.SourceConfig;
+
+/**
+ * The connector NAR run by Pulsar's LocalRunner in a child JVM, started exactly as
+ * {@code pulsar-admin sources localrun --archive NAR --name N --destination-topic-name T --source-config JSON}
+ * starts it: pulsar-admin parses the config map with Jackson, puts it into a {@link SourceConfig}, and hands that
+ * to {@code bin/function-localrunner} as {@code --sourceConfig <Gson JSON>}.
+ */
+final class LocalRunnerSource implements AutoCloseable {
+
+    static final String TENANT = "public";
+    static final String NAMESPACE = "default";
+
+    private final ChildJvm jvm;
+    private final String name;
+
+    private LocalRunnerSource(ChildJvm jvm, String name) {
+        this.jvm = jvm;
+        this.name = name;
+    }
+
+    /** What pulsar-admin's {@code sources localrun} options would give, for one source instance. */
+    static final class Options {
+        final String name;
+        final String topic;
+        final String sourceConfigJson;
+        String batchBuilder;
+
+        /** {@code --name}, {@code --destination-topic-name} and {@code --source-config} (a JSON map). */
+        Options(String name, String topic, String sourceConfigJson) {
+            this.name = name;
+            this.topic = topic;
+            this.sourceConfigJson = sourceConfigJson;
+        }
+
+        /** {@code --batch-builder}: KEY_BASED keeps each batch to one key, as Key_Shared subscriptions need. */
+        Options batchBuilder(String batchBuilder) {
+            this.batchBuilder = batchBuilder;
+            return this;
+        }
+    }
+
+    static LocalRunnerSource start(PulsarRuntime runtime, PulsarStandalone pulsar, Options options, Path log) {
+        SourceConfig sourceConfig = new SourceConfig();
+        sourceConfig.setTenant(TENANT);
+        sourceConfig.setNamespace(NAMESPACE);
+        sourceConfig.setName(options.name);
+        sourceConfig.setTopicName(options.topic);
+        sourceConfig.setArchive(runtime.nar().toString());
+        sourceConfig.setParallelism(1);
+        if (options.batchBuilder != null) {
+            sourceConfig.setBatchBuilder(options.batchBuilder);
+        }
+        sourceConfig.setConfigs(parseConfigs(options.sourceConfigJson));
+        ChildJvm jvm = ChildJvm.start("localrunner-" + options.name, runtime, List.of("-Xms128m", "-Xmx512m"),
+                "org.apache.pulsar.functions.LocalRunner",
+                List.of("--sourceConfig", new Gson().toJson(sourceConfig),
+                        "--brokerServiceUrl", pulsar.brokerServiceUrl()),
+                log);
+        return new LocalRunnerSource(jvm, options.name);
+    }
+
+    /** As pulsar-admin parses {@code --source-config}. */
+    private static Map<String, Object> parseConfigs(String json) {
+        try {
+            return new ObjectMapper().readValue(json, new TypeReference<HashMap<String, Object>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("--source-config is not a JSON map: " + json, e);
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    ChildJvm jvm() {
+        return jvm;
+    }
+
+    /** The log's ERROR lines and the exceptions after them, for failure messages. */
+    String errors() {
+        StringBuilder out = new StringBuilder();
+        boolean inError = false;
+        for (String line : jvm.logText().lines().toList()) {
+            boolean logLine = line.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*");
+            if (logLine) {
+                inError = line.contains(" ERROR ");
+            }
+            if (inError && out.length() < 6000) {
+                out.append(line).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    /** Stops the LocalRunner as Ctrl-C would: it closes the source, which hands its lease on. */
+    int stop() {
+        return jvm.stop(Duration.ofSeconds(60));
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
