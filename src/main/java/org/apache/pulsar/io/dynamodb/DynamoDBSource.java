@@ -66,10 +66,6 @@ public class DynamoDBSource extends PushSource<byte[]> {
 
     @Override
     public void close() {
-        if (changes != null) {
-            changes.close();
-            changes = null;
-        }
         closeQuietly();
         log.info("DynamoDB source closed");
     }

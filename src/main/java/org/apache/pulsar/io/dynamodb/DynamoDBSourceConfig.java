@@ -97,7 +97,8 @@ public final class DynamoDBSourceConfig {
     private final long checkpointInterval;
 
     @FieldDoc(required = false, defaultValue = "3000",
-            help = "Milliseconds to wait before retrying a failed checkpoint")
+            help = "Milliseconds to wait before retrying a throttled or failed checkpoint; also the longest an AWS "
+                    + "request retry backs off and KCL's wait after a failed task")
     private final long backoffTime;
 
     @FieldDoc(required = false, defaultValue = "3",

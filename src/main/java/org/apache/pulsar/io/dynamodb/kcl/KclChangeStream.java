@@ -107,13 +107,16 @@ public final class KclChangeStream implements ChangeStream {
                 clients.dynamo(), clients.cloudWatch(), workerId, () -> new ShardChangeProcessor(processorContext));
 
         // leaseManagementConfig() builds a new object on every call: tune and pass this one reference.
+        // The adapter forces these three anyway (and warns); set here they take effect from the start.
         LeaseManagementConfig leases = configs.leaseManagementConfig()
-                .shardSyncIntervalMillis(0);
+                .shardSyncIntervalMillis(0)
+                .leasesRecoveryAuditorInconsistencyConfidenceThreshold(0);
         DynamoDBStreamsPollingConfig polling = new DynamoDBStreamsPollingConfig(adapterClient)
                 .idleTimeBetweenReadsInMillis(config.getPollInterval());
         polling.maxRecords(MAX_RECORDS_PER_POLL);
         RetrievalConfig retrieval = configs.retrievalConfig().retrievalSpecificConfig(polling);
         CoordinatorConfig coordinator = configs.coordinatorConfig()
+                .skipShardSyncAtWorkerInitializationIfLeasesExist(true)
                 .workerStateChangeListener(new FailureListener());
         LifecycleConfig lifecycle = configs.lifecycleConfig()
                 .taskBackoffTimeMillis(config.getBackoffTime());

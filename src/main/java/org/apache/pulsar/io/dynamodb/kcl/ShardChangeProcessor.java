@@ -78,15 +78,22 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
         for (DynamoDBStreamsClientRecord clientRecord : records) {
             Record record = clientRecord.getRecord();
             String sequenceNumber = record.dynamodb().sequenceNumber();
-            if (startAt.isPresent() && createdBefore(record, startAt.get())) {
-                release(tracker.addAcknowledged(sequenceNumber));
-                continue;
-            }
-            ChangeRecord change = context.converter().convert(record);
+            // A skipped record holds a permit too, until the records before it are acknowledged.
             if (!acquirePermit()) {
                 stopped = true;
                 log.info("Shard {}: source closing, {} is left for the next reader", shardId, sequenceNumber);
                 return;
+            }
+            if (startAt.isPresent() && createdBefore(record, startAt.get())) {
+                release(tracker.addAcknowledged(sequenceNumber));
+                continue;
+            }
+            ChangeRecord change;
+            try {
+                change = context.converter().convert(record);
+            } catch (RuntimeException e) {
+                context.heldRecords().release();
+                throw e;
             }
             long position = tracker.add(sequenceNumber, change);
             context.sink().accept(new ChangeMessage(change, position, this));
@@ -114,10 +121,12 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
         if (!redeliveries.isEmpty()) {
             log.warn("Shard {}: Pulsar failed to publish {}; publishing it and the {} records after it again",
                     shardId, redeliveries.get(0).payload().sequenceNumber(), redeliveries.size() - 1);
+            redeliveries.forEach(this::republish);
         }
-        for (Redelivery<ChangeRecord> redelivery : redeliveries) {
-            context.sink().accept(new ChangeMessage(redelivery.payload(), redelivery.position(), this));
-        }
+    }
+
+    private void republish(Redelivery<ChangeRecord> redelivery) {
+        context.sink().accept(new ChangeMessage(redelivery.payload(), redelivery.position(), this));
     }
 
     @Override
@@ -178,19 +187,6 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
         }
     }
 
-    /** Waits until every dispatched record is acknowledged or the timeout passes; republishes failures. */
-    private boolean awaitAcknowledged(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (tracker.size() > 0) {
-            redeliverFailed();
-            if (System.nanoTime() - deadline >= 0) {
-                return false;
-            }
-            Thread.sleep(PERMIT_WAIT_MILLIS);
-        }
-        return true;
-    }
-
     @Override
     public void leaseLost(LeaseLostInput input) {
         stopped = true;
@@ -202,7 +198,7 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
     public void shardEnded(ShardEndedInput input) {
         try {
             // KCL moves on to the child shards only after a SHARD_END checkpoint, so every record must be in Pulsar.
-            while (!awaitAcknowledged(Duration.ofSeconds(1))) {
+            while (!tracker.awaitEmpty(Duration.ofSeconds(1), this::republish)) {
                 if (context.stopping().getAsBoolean()) {
                     return;
                 }
@@ -220,7 +216,7 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
     @Override
     public void shutdownRequested(ShutdownRequestedInput input) {
         try {
-            if (!awaitAcknowledged(context.settings().shutdownAckWait())) {
+            if (!tracker.awaitEmpty(context.settings().shutdownAckWait(), this::republish)) {
                 log.info("Shard {}: {} records still unacknowledged at shutdown; they will be read again",
                         shardId, tracker.size());
             }

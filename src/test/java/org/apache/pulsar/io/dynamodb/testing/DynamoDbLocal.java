@@ -23,8 +23,8 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 /** An in-process DynamoDB Local on a free loopback port, with a client and table helpers for tests. */
 public final class DynamoDbLocal implements AutoCloseable {
 
-    public static final String ACCESS_KEY = "local-test-access";
-    public static final String SECRET_KEY = "local-test-secret";
+    public static final String ACCESS_KEY = "localTestAccessKey";
+    public static final String SECRET_KEY = "localTestSecretKey";
 
     private final DynamoDBProxyServer server;
     private final int port;
