@@ -282,14 +282,20 @@ class EndToEndIT {
         int items = 10;
         int changes = 300;
         AtomicInteger written = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> writeFailure =
+                new java.util.concurrent.atomic.AtomicReference<>();
         ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
         try {
             // 50 changes a second for 6 s: the source is stopped while they flow, and restarted after.
             writer.scheduleAtFixedRate(() -> {
                 int n = written.get();
-                if (n < changes) {
-                    dynamo.put(TABLE, versioned("restart" + (n % items), n / items + 1));
-                    written.incrementAndGet();
+                if (n < changes && writeFailure.get() == null) {
+                    try {
+                        dynamo.put(TABLE, versioned("restart" + (n % items), n / items + 1));
+                        written.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        writeFailure.set(e);
+                    }
                 }
             }, 0, 20, TimeUnit.MILLISECONDS);
 
@@ -300,7 +306,9 @@ class EndToEndIT {
             assertThat(source.stop()).as("LocalRunner exit on SIGTERM, within the grace period").isNotEqualTo(-1);
             int atStop = received(all, restart).size();
 
-            await("the writer").atMost(Duration.ofSeconds(60)).until(() -> written.get() >= changes);
+            await("the writer").atMost(Duration.ofSeconds(60))
+                    .failFast("a write failed", () -> writeFailure.get() != null)
+                    .until(() -> written.get() >= changes);
             source = startSource();
             awaitMessages(DELIVERY, "every change after the restart",
                     () -> distinctChanges(received(all, restart)).size() >= changes);
