@@ -21,14 +21,14 @@ class AwsClientsTest {
 
     @Test
     void aDynamoDbLocalArnGetsAnAliasInTheSigningRegion() {
-        assertThat(AwsClients.kclStreamArn(LOCAL_ARN, Region.US_EAST_1)).isEqualTo(ALIAS_ARN);
+        assertThat(AwsClients.kclStreamArn(LOCAL_ARN, "ddblocal", Region.US_EAST_1)).isEqualTo(ALIAS_ARN);
     }
 
     @Test
     void anAwsArnIsHandedToKclAsItIs() {
         String arn = "arn:aws:dynamodb:eu-north-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000";
-        assertThat(AwsClients.kclStreamArn(arn, Region.EU_NORTH_1)).isEqualTo(arn);
-        assertThat(AwsClients.kclStreamArn(arn, Region.US_EAST_1)).isEqualTo(arn);
+        assertThat(AwsClients.kclStreamArn(arn, "eu-north-1", Region.EU_NORTH_1)).isEqualTo(arn);
+        assertThat(AwsClients.kclStreamArn(arn, "eu-north-1", Region.US_EAST_1)).isEqualTo(arn);
     }
 
     @Test
