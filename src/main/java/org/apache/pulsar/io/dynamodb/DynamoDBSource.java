@@ -40,8 +40,9 @@ public class DynamoDBSource extends PushSource<byte[]> {
         try {
             credentials = CredentialsFactory.create(config);
             clients = AwsClients.create(config, credentials);
-            StreamDescription stream = StreamCheck.describe(clients.streams(), config.getAwsDynamodbStreamArn(),
-                    config.getAwsEndpoint());
+            StreamDescription stream = StreamCheck.describeStream(clients.streams(),
+                    config.getAwsDynamodbStreamArn(), config.getAwsEndpoint());
+            StreamCheck.checkLeaseTable(clients.dynamo(), config.getApplicationName(), config.getDynamoEndpoint());
             log.info("Stream {} of table {} is {}, view type {}", stream.streamArn(), stream.tableName(),
                     stream.streamStatusAsString(), stream.streamViewTypeAsString());
             changes = new KclChangeStream(config, clients, WorkerIds.of(context),

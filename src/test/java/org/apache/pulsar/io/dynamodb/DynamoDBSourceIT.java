@@ -47,6 +47,7 @@ class DynamoDBSourceIT {
     private static String timedStreamArn;
     private static Instant timedStart;
     private static SourceHarness harness;
+    private static SourceHarness timedHarness;
     private static final Set<String> heldIds = ConcurrentHashMap.newKeySet();
 
     @BeforeAll
@@ -59,12 +60,19 @@ class DynamoDBSourceIT {
             dynamo.put(TIMED_TABLE, item("before" + i, 1));
         }
         timedStart = Instant.now().truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
+        // Opened now so that its first lease (10 to 45 s) is taken while the other tests run.
+        Map<String, Object> timedConfig = config(timedStreamArn, "it-timed");
+        timedConfig.put("initialPositionInStream", "AT_TIMESTAMP");
+        timedConfig.put("startAtTime", timedStart.toString());
+        timedHarness = SourceHarness.open(timedConfig, "it-timed", record -> true);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (harness != null) {
-            harness.close();
+        for (SourceHarness open : new SourceHarness[] {harness, timedHarness}) {
+            if (open != null) {
+                open.close();
+            }
         }
         if (dynamo != null) {
             dynamo.close();
@@ -239,19 +247,16 @@ class DynamoDBSourceIT {
 
     @Test
     @Order(4)
-    void atTimestampPublishesOnlyChangesFromItsStartTime() throws Exception {
+    void atTimestampPublishesOnlyChangesFromItsStartTime() {
         await().atMost(Duration.ofSeconds(75)).until(() -> !Instant.now().isBefore(timedStart));
-        Map<String, Object> config = config(timedStreamArn, "it-timed");
-        config.put("initialPositionInStream", "AT_TIMESTAMP");
-        config.put("startAtTime", timedStart.toString());
-        try (SourceHarness timed = SourceHarness.open(config, "it-timed", record -> true)) {
-            List<String> after = List.of("after0", "after1", "after2");
-            for (String id : after) {
-                dynamo.put(TIMED_TABLE, item(id, 3));
-            }
-            await().atMost(DELIVERY).until(() -> timed.received().size() >= 3);
-            assertThat(timed.received()).extracting(DynamoDBSourceIT::itemId).containsExactlyElementsOf(after);
+        List<String> after = List.of("after0", "after1", "after2");
+        for (String id : after) {
+            dynamo.put(TIMED_TABLE, item(id, 3));
         }
+        await().atMost(DELIVERY).until(() -> timedHarness.received().size() >= 3);
+        assertThat(timedHarness.received()).extracting(DynamoDBSourceIT::itemId).containsExactlyElementsOf(after);
+        BigInteger lastAfter = sequence(timedHarness.received().get(2));
+        await().atMost(Duration.ofSeconds(30)).until(() -> checkpoint("it-timed").equals(lastAfter));
     }
 
     @Test
@@ -266,6 +271,19 @@ class DynamoDBSourceIT {
 
     @Test
     @Order(6)
+    void anUnreachableLeaseTableEndpointFailsOpenWithAClearMessage() throws Exception {
+        Map<String, Object> config = config(streamArn, "it-unreachable");
+        String nowhere = "http://127.0.0.1:" + DynamoDbLocal.freePort();
+        config.put("dynamoEndpoint", nowhere);
+        config.put("backoffTime", "100");
+        assertThatThrownBy(() -> SourceHarness.open(config, "it-unreachable", r -> true))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Cannot reach DynamoDB at " + nowhere)
+                .hasMessageContaining("it-unreachable");
+    }
+
+    @Test
+    @Order(7)
     void badConfigFailsOpenBeforeAnyAwsCall() {
         Map<String, Object> config = config(streamArn, "it-bad");
         config.put("checkpointInterval", "-1");

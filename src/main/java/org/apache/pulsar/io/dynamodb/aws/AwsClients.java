@@ -2,8 +2,6 @@ package org.apache.pulsar.io.dynamodb.aws;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.pulsar.io.dynamodb.DynamoDBSourceConfig;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -16,8 +14,6 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /** The three AWS clients a source needs, each on its own endpoint and all signing for one region. */
 public final class AwsClients implements AutoCloseable {
-
-    private static final Pattern ARN_REGION = Pattern.compile("^(arn:[^:]+:dynamodb:)([^:]+)(:.*)$");
 
     private final DynamoDbStreamsClient streams;
     private final DynamoDbAsyncClient dynamo;
@@ -36,7 +32,7 @@ public final class AwsClients implements AutoCloseable {
     public static AwsClients create(DynamoDBSourceConfig config, CredentialsHandle credentials) {
         Region region = config.getSigningRegion();
         String streamArn = config.getAwsDynamodbStreamArn();
-        String kclStreamArn = kclStreamArn(streamArn, region);
+        String kclStreamArn = kclStreamArn(streamArn, config.getStreamArnRegion(), region);
 
         ClientOverrideConfiguration.Builder streamsOverride = ClientOverrideConfiguration.builder()
                 .retryStrategy(retryStrategy(config));
@@ -72,12 +68,12 @@ public final class AwsClients implements AutoCloseable {
      * (DynamoDB Local's {@code ddblocal}), an alias in the signing region that {@link StreamArnAliasInterceptor}
      * maps back.
      */
-    static String kclStreamArn(String streamArn, Region signingRegion) {
-        Matcher matcher = ARN_REGION.matcher(streamArn);
-        if (!matcher.matches() || Region.regions().contains(Region.of(matcher.group(2)))) {
+    static String kclStreamArn(String streamArn, String arnRegion, Region signingRegion) {
+        if (Region.regions().contains(Region.of(arnRegion))) {
             return streamArn;
         }
-        return matcher.group(1) + signingRegion.id() + matcher.group(3);
+        return streamArn.replaceFirst(":dynamodb:" + java.util.regex.Pattern.quote(arnRegion) + ":",
+                ":dynamodb:" + signingRegion.id() + ":");
     }
 
     /** Throttling and transient errors back off exponentially up to backoffTime, as the builtin's setting meant. */
@@ -110,7 +106,7 @@ public final class AwsClients implements AutoCloseable {
         return cloudWatch;
     }
 
-    /** The stream ARN to hand KCL; see {@link #kclStreamArn(String, Region)}. */
+    /** The stream ARN to hand KCL; see {@link #kclStreamArn(String, String, Region)}. */
     public String kclStreamArn() {
         return kclStreamArn;
     }

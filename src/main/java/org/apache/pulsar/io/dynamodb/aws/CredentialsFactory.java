@@ -36,32 +36,20 @@ public final class CredentialsFactory {
         }
     }
 
+    /** The param was validated with the config: a JSON object with accessKey, secretKey and maybe sessionToken. */
     static AwsCredentials staticCredentials(String param) {
         JsonNode json;
         try {
-            json = JSON.readTree(param == null ? "" : param);
+            json = JSON.readTree(param);
         } catch (IOException e) {
-            json = null;
+            throw new IllegalArgumentException("Invalid config 'awsCredentialPluginParam': not JSON");
         }
-        String accessKey = text(json, "accessKey");
-        String secretKey = text(json, "secretKey");
-        if (accessKey == null || secretKey == null) {
-            throw new IllegalArgumentException("Invalid config 'awsCredentialPluginParam': with no"
-                    + " awsCredentialPluginName it must be JSON {\"accessKey\":...,\"secretKey\":...}"
-                    + " (optionally \"sessionToken\")");
-        }
-        String sessionToken = text(json, "sessionToken");
-        return sessionToken == null
+        String accessKey = json.path("accessKey").asText();
+        String secretKey = json.path("secretKey").asText();
+        String sessionToken = json.path("sessionToken").asText("");
+        return sessionToken.isEmpty()
                 ? AwsBasicCredentials.create(accessKey, secretKey)
                 : AwsSessionCredentials.create(accessKey, secretKey, sessionToken);
-    }
-
-    private static String text(JsonNode json, String field) {
-        if (json == null || !json.isObject()) {
-            return null;
-        }
-        JsonNode value = json.get(field);
-        return value != null && value.isTextual() && !value.asText().isEmpty() ? value.asText() : null;
     }
 
     private static AwsCredentialProviderPlugin instantiate(String className) {

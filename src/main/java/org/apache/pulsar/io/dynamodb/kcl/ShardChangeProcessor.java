@@ -196,6 +196,12 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
 
     @Override
     public void shardEnded(ShardEndedInput input) {
+        if (stopped) {
+            // Records after the gap were never published (source stopping, conversion failed, shutdown requested):
+            // a SHARD_END checkpoint would make the next reader move on to the child shards without them.
+            log.info("Shard {}: ended, but not every record was published; leaving it for the next reader", shardId);
+            return;
+        }
         try {
             // KCL moves on to the child shards only after a SHARD_END checkpoint, so every record must be in Pulsar.
             while (!tracker.awaitEmpty(Duration.ofSeconds(1), this::republish)) {

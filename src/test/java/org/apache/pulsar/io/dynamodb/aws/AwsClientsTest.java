@@ -1,0 +1,106 @@
+package org.apache.pulsar.io.dynamodb.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.SdkResponse;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.model.DescribeStreamRequest;
+import software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetShardIteratorRequest;
+import software.amazon.awssdk.services.dynamodb.model.StreamDescription;
+
+class AwsClientsTest {
+
+    private static final String LOCAL_ARN = "arn:aws:dynamodb:ddblocal:000000000000:table/users/stream/2026-11-24T10:00:00.000";
+    private static final String ALIAS_ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/users/stream/2026-11-24T10:00:00.000";
+
+    @Test
+    void aDynamoDbLocalArnGetsAnAliasInTheSigningRegion() {
+        assertThat(AwsClients.kclStreamArn(LOCAL_ARN, "ddblocal", Region.US_EAST_1)).isEqualTo(ALIAS_ARN);
+    }
+
+    @Test
+    void anAwsArnIsHandedToKclAsItIs() {
+        String arn = "arn:aws:dynamodb:eu-north-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000";
+        assertThat(AwsClients.kclStreamArn(arn, "eu-north-1", Region.EU_NORTH_1)).isEqualTo(arn);
+        assertThat(AwsClients.kclStreamArn(arn, "eu-north-1", Region.US_EAST_1)).isEqualTo(arn);
+    }
+
+    @Test
+    void theInterceptorSendsTheRealArnAndShowsKclTheAlias() {
+        StreamArnAliasInterceptor interceptor = new StreamArnAliasInterceptor(LOCAL_ARN, ALIAS_ARN);
+        ExecutionAttributes attributes = new ExecutionAttributes();
+
+        SdkRequest describe = interceptor.modifyRequest(
+                request(DescribeStreamRequest.builder().streamArn(ALIAS_ARN).build()), attributes);
+        assertThat(((DescribeStreamRequest) describe).streamArn()).isEqualTo(LOCAL_ARN);
+
+        SdkRequest iterator = interceptor.modifyRequest(request(GetShardIteratorRequest.builder()
+                .streamArn(ALIAS_ARN).shardId("shard-1").build()), attributes);
+        assertThat(((GetShardIteratorRequest) iterator).streamArn()).isEqualTo(LOCAL_ARN);
+        assertThat(((GetShardIteratorRequest) iterator).shardId()).isEqualTo("shard-1");
+
+        GetRecordsRequest records = GetRecordsRequest.builder().shardIterator("it").build();
+        assertThat(interceptor.modifyRequest(request(records), attributes)).isSameAs(records);
+
+        DescribeStreamResponse response = DescribeStreamResponse.builder()
+                .streamDescription(StreamDescription.builder().streamArn(LOCAL_ARN).tableName("users").build())
+                .build();
+        SdkResponse seenByKcl = interceptor.modifyResponse(response(response), attributes);
+        assertThat(((DescribeStreamResponse) seenByKcl).streamDescription().streamArn()).isEqualTo(ALIAS_ARN);
+        assertThat(((DescribeStreamResponse) seenByKcl).streamDescription().tableName()).isEqualTo("users");
+    }
+
+    private static Context.ModifyRequest request(SdkRequest request) {
+        return () -> request;
+    }
+
+    private static Context.ModifyResponse response(SdkResponse response) {
+        return new Context.ModifyResponse() {
+            @Override
+            public SdkResponse response() {
+                return response;
+            }
+
+            @Override
+            public software.amazon.awssdk.http.SdkHttpResponse httpResponse() {
+                return null;
+            }
+
+            @Override
+            public java.util.Optional<org.reactivestreams.Publisher<java.nio.ByteBuffer>> responsePublisher() {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public java.util.Optional<java.io.InputStream> responseBody() {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public SdkRequest request() {
+                return null;
+            }
+
+            @Override
+            public software.amazon.awssdk.http.SdkHttpRequest httpRequest() {
+                return null;
+            }
+
+            @Override
+            public java.util.Optional<software.amazon.awssdk.core.sync.RequestBody> requestBody() {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public java.util.Optional<software.amazon.awssdk.core.async.AsyncRequestBody> asyncRequestBody() {
+                return java.util.Optional.empty();
+            }
+        };
+    }
+}
