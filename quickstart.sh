@@ -7,7 +7,15 @@ cd "$(dirname "$0")"
 command_start=$(date +%s%N 2>/dev/null || true)
 case "$command_start" in *[!0-9]*|'') command_start=$(date +%s)000000000 ;; esac
 
-mvn -q -B -Dstyle.color=never -Pquickstart verify -Dexec.skip=true "$@"
+echo "[quickstart] building the NAR: mvn -q -Pquickstart verify (a first run downloads dependencies for minutes)"
+build_log=$(mktemp "${TMPDIR:-/tmp}/quickstart-build.XXXXXX")
+if ! mvn -q -B -Pquickstart verify -Dexec.skip=true "$@" > "$build_log" 2>&1; then
+  cat "$build_log"
+  rm -f "$build_log"
+  echo "[quickstart] FAILED: the build failed (Maven's output above)"
+  exit 1
+fi
+rm -f "$build_log"
 
 nar=$(ls target/pulsar-io-dynamodb-*.nar | head -n 1)
 java=java
