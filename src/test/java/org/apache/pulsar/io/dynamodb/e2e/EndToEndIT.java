@@ -49,7 +49,14 @@ class EndToEndIT {
     private static final String TOPIC = "persistent://public/default/users-changes";
     private static final String APPLICATION = "e2e-users";
 
+    /** Every key Pulsar's builtin dynamodb source (4.0.x) knows. */
+    private static final Set<String> BUILTIN_KEYS = Set.of("awsEndpoint", "awsRegion", "awsDynamodbStreamArn",
+            "awsCredentialPluginName", "awsCredentialPluginParam", "initialPositionInStream", "startAtTime",
+            "applicationName", "checkpointInterval", "backoffTime", "numRetries", "receiveQueueSize",
+            "dynamoEndpoint", "cloudwatchEndpoint");
+
     private static PulsarRuntime runtime;
+    private static String sourceConfig;
     private static Path dir;
     private static DynamoDbLocal dynamo;
     private static PulsarStandalone pulsar;
@@ -113,6 +120,7 @@ class EndToEndIT {
                 }
                 """.formatted(dynamo.endpoint(), streamArn, DynamoDbLocal.ACCESS_KEY, DynamoDbLocal.SECRET_KEY,
                 APPLICATION);
+        sourceConfig = config;
         sourceRuns++;
         return LocalRunnerSource.start(runtime, pulsar,
                 new LocalRunnerSource.Options(SOURCE_NAME, TOPIC, config).batchBuilder("KEY_BASED"),
@@ -171,6 +179,16 @@ class EndToEndIT {
 
     @Test
     @Order(2)
+    void theSourceRunsWithAConfigThatOnlyUsesTheBuiltinConnectorsKeys() throws Exception {
+        Map<String, Object> config = JSON.readValue(sourceConfig,
+                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+        assertThat(BUILTIN_KEYS).containsAll(config.keySet());
+        assertThat(config.values()).as("numbers as the builtin's docs write them: strings and numbers")
+                .anyMatch(String.class::isInstance).anyMatch(Integer.class::isInstance);
+    }
+
+    @Test
+    @Order(3)
     void everyInsertModifyAndRemoveArrivesWithTheBuiltinJsonKeyPropertiesAndEventTime() {
         for (int i = 0; i < 10; i++) {
             dynamo.put(TABLE, user(i, 20 + i));
@@ -244,7 +262,7 @@ class EndToEndIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aKeySharedSubscriptionWithTwoConsumersGetsEachItemsChangesInOrder() {
         int items = 20;
         int versions = 5;
@@ -277,7 +295,7 @@ class EndToEndIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aSourceStoppedAndStartedAgainMidStreamResumesWithNothingMissing() throws Exception {
         int items = 10;
         int changes = 300;
