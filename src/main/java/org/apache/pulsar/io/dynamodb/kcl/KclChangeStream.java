@@ -40,6 +40,7 @@ public final class KclChangeStream implements ChangeStream {
     // DynamoDB Streams returns at most 1000 records per GetRecords call.
     private static final int MAX_RECORDS_PER_POLL = 1000;
     private static final Duration SHUTDOWN_ACK_WAIT = Duration.ofSeconds(5);
+    private static final Duration LEASE_ASSIGNMENT_INTERVAL = Duration.ofSeconds(5);
     private static final Duration GRACEFUL_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration THREAD_EXIT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -110,7 +111,10 @@ public final class KclChangeStream implements ChangeStream {
         // The adapter forces these three anyway (and warns); set here they take effect from the start.
         LeaseManagementConfig leases = configs.leaseManagementConfig()
                 .shardSyncIntervalMillis(0)
-                .leasesRecoveryAuditorInconsistencyConfidenceThreshold(0);
+                .leasesRecoveryAuditorInconsistencyConfidenceThreshold(0)
+                // KCL's default (twice the 10 s failover time) lets a new worker wait 20 s for a second
+                // assignment pass, since the first one runs before the worker has reported its metrics.
+                .leaseAssignmentIntervalMillis(LEASE_ASSIGNMENT_INTERVAL.toMillis());
         DynamoDBStreamsPollingConfig polling = new DynamoDBStreamsPollingConfig(adapterClient)
                 .idleTimeBetweenReadsInMillis(config.getPollInterval());
         polling.maxRecords(MAX_RECORDS_PER_POLL);

@@ -45,7 +45,7 @@ public final class DynamoDbLocal implements AutoCloseable {
     public static DynamoDbLocal start() throws Exception {
         int port = freePort();
         DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(
-                new String[] {"-inMemory", "-port", Integer.toString(port)});
+                new String[] {"-inMemory", "-disableTelemetry", "-port", Integer.toString(port)});
         server.start();
         return new DynamoDbLocal(server, port);
     }
