@@ -40,12 +40,13 @@ public class DynamoDBSource extends PushSource<byte[]> {
         log.info("Opening DynamoDB source with {}", config);
         try {
             credentials = CredentialsFactory.create(config);
+            CredentialsFactory.warnIfDebugLoggingPrintsCredentials();
             clients = AwsClients.create(config, credentials);
             StreamDescription stream = StreamCheck.describeStream(clients.streams(),
                     config.getAwsDynamodbStreamArn(), config.getAwsEndpoint());
             boolean leaseTableExists = StreamCheck.checkLeaseTable(clients.dynamo(), config.getApplicationName(),
                     config.getDynamoEndpoint());
-            StreamCheck.checkEnabled(stream,
+            StreamCheck.checkEnabled(stream, config.getAwsDynamodbStreamArn(),
                     config.getInitialPositionInStream() == InitialPositionInStream.LATEST, leaseTableExists,
                     config.getApplicationName());
             log.info("Stream {} of table {} is {}, view type {}", stream.streamArn(), stream.tableName(),

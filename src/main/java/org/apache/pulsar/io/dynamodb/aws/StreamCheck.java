@@ -63,12 +63,12 @@ public final class StreamCheck {
      * to read, and reads them (warned once here; {@code KclChangeStream} fails the source once all are read).
      * One that would start at LATEST with no lease table could never deliver anything: it fails now.
      */
-    public static void checkEnabled(StreamDescription stream, boolean startsAtLatest, boolean leaseTableExists,
-                                    String applicationName) {
+    public static void checkEnabled(StreamDescription stream, String streamArn, boolean startsAtLatest,
+                                    boolean leaseTableExists, String applicationName) {
         if (!isDisabled(stream)) {
             return;
         }
-        String what = "DynamoDB stream " + stream.streamArn() + " of table " + stream.tableName() + " is "
+        String what = "DynamoDB stream " + streamArn + " of table " + stream.tableName() + " is "
                 + stream.streamStatusAsString() + " (the table's stream was disabled or the table deleted)";
         if (startsAtLatest && !leaseTableExists) {
             throw new IllegalStateException(what + ": with initialPositionInStream LATEST and no lease table "

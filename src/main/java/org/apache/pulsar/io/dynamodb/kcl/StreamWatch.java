@@ -17,6 +17,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.dynamodb.model.StreamDescription;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
@@ -83,10 +84,30 @@ final class StreamWatch implements AutoCloseable {
         wasDisabled = disabled;
         if (disabled && everyLeaseAtShardEnd()) {
             fail("DynamoDB stream " + streamArn + " of table " + stream.tableName() + " is "
-                    + stream.streamStatusAsString() + " and every record of it has been published: the table's "
-                    + "stream was disabled or the table deleted; set awsDynamodbStreamArn to the table's current "
-                    + "stream");
+                    + stream.streamStatusAsString() + " and every record of it has been published: "
+                    + why(stream.tableName()) + "; set awsDynamodbStreamArn to the table's current stream");
         }
+    }
+
+    /** Why the stream was disabled, as far as the table tells (reading it may not be allowed: then both causes). */
+    private String why(String table) {
+        try {
+            TableDescription description = dynamo.describeTable(b -> b.tableName(table)).join().table();
+            String latest = description.latestStreamArn();
+            boolean enabled = description.streamSpecification() != null
+                    && Boolean.TRUE.equals(description.streamSpecification().streamEnabled());
+            if (enabled && latest != null && !latest.equals(streamArn)) {
+                return "the table now streams to " + latest;
+            }
+            return enabled ? "the table's stream was disabled or replaced" : "the table's stream was disabled";
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof ResourceNotFoundException) {
+                return "table " + table + " was deleted";
+            }
+        } catch (SdkException e) {
+            // fall through
+        }
+        return "the table's stream was disabled or the table deleted";
     }
 
     /** True when the lease table holds leases and every one of them is checkpointed at SHARD_END. */

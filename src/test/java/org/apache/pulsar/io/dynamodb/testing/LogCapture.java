@@ -64,7 +64,8 @@ public final class LogCapture implements AutoCloseable {
         config.addAppender(appender);
         config.getRootLogger().addAppender(appender, Level.ALL, null);
         for (Map.Entry<String, Level> entry : levels.entrySet()) {
-            LoggerConfig existing = config.getLoggers().get(entry.getKey());
+            LoggerConfig existing = entry.getKey().isEmpty() ? config.getRootLogger()
+                    : config.getLoggers().get(entry.getKey());
             if (existing != null) {
                 previousLevels.put(entry.getKey(), existing.getLevel());
                 existing.setLevel(entry.getValue());
@@ -77,7 +78,7 @@ public final class LogCapture implements AutoCloseable {
         // Loggers below a lowered one that have their own config keep their level unless lowered too.
         for (LoggerConfig logger : config.getLoggers().values()) {
             for (Map.Entry<String, Level> entry : levels.entrySet()) {
-                if (logger.getName().startsWith(entry.getKey() + ".") && !previousLevels.containsKey(logger.getName())
+                if (!entry.getKey().isEmpty() && logger.getName().startsWith(entry.getKey() + ".") && !previousLevels.containsKey(logger.getName())
                         && !addedLoggers.containsKey(logger.getName())) {
                     previousLevels.put(logger.getName(), logger.getLevel());
                     logger.setLevel(entry.getValue());
@@ -92,7 +93,10 @@ public final class LogCapture implements AutoCloseable {
         return new LogCapture(Map.of());
     }
 
-    /** Captures, with these loggers (and any configured below them) set to these levels meanwhile. */
+    /**
+     * Captures, with these loggers (and any configured below them) set to these levels meanwhile; "" is the root,
+     * and lowers only loggers configured with no level of their own.
+     */
     public static LogCapture start(Map<String, Level> levels) {
         return new LogCapture(levels);
     }
@@ -110,7 +114,8 @@ public final class LogCapture implements AutoCloseable {
         Configuration config = context.getConfiguration();
         config.getRootLogger().removeAppender(appender.getName());
         for (Map.Entry<String, Level> entry : previousLevels.entrySet()) {
-            LoggerConfig logger = config.getLoggers().get(entry.getKey());
+            LoggerConfig logger = entry.getKey().isEmpty() ? config.getRootLogger()
+                    : config.getLoggers().get(entry.getKey());
             if (logger != null) {
                 logger.setLevel(entry.getValue());
             }
