@@ -129,6 +129,11 @@ class ItemRoundTripIT {
             }
         }
         assertThat(seen.keySet()).isEqualTo(written.keySet());
+
+        // The comparison itself notices a difference: the first message against the second item written.
+        JsonNode first = json(records.get(0).getValue()).at("/dynamodb/NewImage");
+        Map<String, AttributeValue> other = written.values().stream().skip(1).findFirst().orElseThrow().get(0);
+        assertThat(difference("NewImage", fromItem(other), fromJsonItem(first))).isNotNull();
     }
 
     private static void assertSame(String id, String which, Map<String, AttributeValue> expected, JsonNode actual) {
