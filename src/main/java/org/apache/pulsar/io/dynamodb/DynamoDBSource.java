@@ -18,6 +18,7 @@ import org.apache.pulsar.io.dynamodb.stream.ChangeStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.StreamDescription;
+import software.amazon.kinesis.common.InitialPositionInStream;
 
 /** Pulsar source that publishes every change of a DynamoDB table's stream, at least once, in order per shard. */
 @Connector(
@@ -39,10 +40,15 @@ public class DynamoDBSource extends PushSource<byte[]> {
         log.info("Opening DynamoDB source with {}", config);
         try {
             credentials = CredentialsFactory.create(config);
+            CredentialsFactory.warnIfDebugLoggingPrintsCredentials();
             clients = AwsClients.create(config, credentials);
             StreamDescription stream = StreamCheck.describeStream(clients.streams(),
                     config.getAwsDynamodbStreamArn(), config.getAwsEndpoint());
-            StreamCheck.checkLeaseTable(clients.dynamo(), config.getApplicationName(), config.getDynamoEndpoint());
+            boolean leaseTableExists = StreamCheck.checkLeaseTable(clients.dynamo(), config.getApplicationName(),
+                    config.getDynamoEndpoint());
+            StreamCheck.checkEnabled(stream, config.getAwsDynamodbStreamArn(),
+                    config.getInitialPositionInStream() == InitialPositionInStream.LATEST, leaseTableExists,
+                    config.getApplicationName());
             log.info("Stream {} of table {} is {}, view type {}", stream.streamArn(), stream.tableName(),
                     stream.streamStatusAsString(), stream.streamViewTypeAsString());
             changes = new KclChangeStream(config, clients, WorkerIds.of(context),

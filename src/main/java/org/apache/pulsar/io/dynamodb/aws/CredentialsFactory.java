@@ -3,8 +3,11 @@ package org.apache.pulsar.io.dynamodb.aws;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.util.List;
 import org.apache.pulsar.io.aws.AwsCredentialProviderPlugin;
 import org.apache.pulsar.io.dynamodb.DynamoDBSourceConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -14,6 +17,16 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 public final class CredentialsFactory {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger log = LoggerFactory.getLogger(CredentialsFactory.class);
+    /**
+     * Loggers outside the connector that print request credentials at DEBUG: the SDK's SigV4 signers log the
+     * canonical request (with the x-amz-security-token value) and Netty's wire log shows every header
+     * (Authorization with the access key id, X-Amz-Security-Token). The secret key itself is never sent.
+     */
+    static final List<String> CREDENTIAL_PRINTING_LOGGERS = List.of(
+            "software.amazon.awssdk.http.auth.aws.internal.signer.DefaultV4RequestSigner",
+            "software.amazon.awssdk.auth.signer.internal.AbstractAws4Signer",
+            "io.netty.handler.logging.LoggingHandler");
 
     private CredentialsFactory() {
     }
@@ -33,6 +46,16 @@ public final class CredentialsFactory {
             closeQuietly(plugin);
             throw new IllegalArgumentException("Invalid config 'awsCredentialPluginParam': plugin " + pluginName
                     + " rejected it (" + e.getClass().getSimpleName() + ")", e);
+        }
+    }
+
+    /** Warns once per open when DEBUG logging outside the connector will print the access key id or token. */
+    public static void warnIfDebugLoggingPrintsCredentials() {
+        List<String> printing = CREDENTIAL_PRINTING_LOGGERS.stream()
+                .filter(name -> LoggerFactory.getLogger(name).isDebugEnabled()).toList();
+        if (!printing.isEmpty()) {
+            log.warn("DEBUG logging of {} prints the AWS access key id and session token of every request (AWS SDK "
+                    + "and Netty behaviour): set these loggers to INFO except while troubleshooting", printing);
         }
     }
 

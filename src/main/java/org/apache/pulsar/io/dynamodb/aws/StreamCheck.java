@@ -1,12 +1,15 @@
 package org.apache.pulsar.io.dynamodb.aws;
 
 import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.StreamDescription;
+import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
@@ -14,6 +17,8 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * minutes with little in the log, so the source fails at once with a message that says what is wrong.
  */
 public final class StreamCheck {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamCheck.class);
 
     private StreamCheck() {
     }
@@ -31,17 +36,47 @@ public final class StreamCheck {
         }
     }
 
-    /** Checks that the lease table can be read, or that it does not exist yet (KCL creates it). */
-    public static void checkLeaseTable(DynamoDbAsyncClient dynamo, String applicationName, String endpoint) {
+    /**
+     * Checks that the lease table can be read, or that it does not exist yet (KCL creates it); returns whether it
+     * exists.
+     */
+    public static boolean checkLeaseTable(DynamoDbAsyncClient dynamo, String applicationName, String endpoint) {
         String what = "DynamoDB" + at(endpoint) + " for lease table " + applicationName;
         try {
             dynamo.describeTable(b -> b.tableName(applicationName)).join();
+            return true;
         } catch (CompletionException e) {
             if (e.getCause() instanceof ResourceNotFoundException) {
-                return;
+                return false;
             }
             throw failure(what, "DescribeTable", e.getCause() instanceof SdkException sdk ? sdk : e);
         }
+    }
+
+    /** True when the stream gets no new changes: its table's stream was disabled or the table deleted. */
+    public static boolean isDisabled(StreamDescription stream) {
+        return stream.streamStatus() == StreamStatus.DISABLED || stream.streamStatus() == StreamStatus.DISABLING;
+    }
+
+    /**
+     * A disabled stream still holds its last 24 hours of records: a source with a lease table may have some left
+     * to read, and reads them (warned once here; {@code KclChangeStream} fails the source once all are read).
+     * One that would start at LATEST with no lease table could never deliver anything: it fails now.
+     */
+    public static void checkEnabled(StreamDescription stream, String streamArn, boolean startsAtLatest,
+                                    boolean leaseTableExists, String applicationName) {
+        if (!isDisabled(stream)) {
+            return;
+        }
+        String what = "DynamoDB stream " + streamArn + " of table " + stream.tableName() + " is "
+                + stream.streamStatusAsString() + " (the table's stream was disabled or the table deleted)";
+        if (startsAtLatest && !leaseTableExists) {
+            throw new IllegalStateException(what + ": with initialPositionInStream LATEST and no lease table "
+                    + applicationName + " there is nothing to read; set awsDynamodbStreamArn to the table's "
+                    + "current stream");
+        }
+        log.warn("{}: it gets no new changes; reading the records it still holds, then the source fails. Set "
+                + "awsDynamodbStreamArn to the table's current stream", what);
     }
 
     private static IllegalStateException failure(String what, String operation, RuntimeException error) {

@@ -43,6 +43,8 @@ public final class KclChangeStream implements ChangeStream {
     private static final Duration LEASE_ASSIGNMENT_INTERVAL = Duration.ofSeconds(5);
     private static final Duration GRACEFUL_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration THREAD_EXIT_TIMEOUT = Duration.ofSeconds(10);
+    // How often the stream is described to notice that it was disabled or deleted: one cheap call.
+    private static final Duration WATCH_INTERVAL = Duration.ofSeconds(10);
 
     private final DynamoDBSourceConfig config;
     private final AwsClients clients;
@@ -53,6 +55,7 @@ public final class KclChangeStream implements ChangeStream {
     private final AtomicReference<Throwable> initializationFailure = new AtomicReference<>();
     private Scheduler scheduler;
     private Thread schedulerThread;
+    private StreamWatch watch;
 
     public KclChangeStream(DynamoDBSourceConfig config, AwsClients clients, String workerId,
                            RecordConverter converter, Consumer<Record<byte[]>> sink, Consumer<Throwable> fatal) {
@@ -77,6 +80,9 @@ public final class KclChangeStream implements ChangeStream {
         schedulerThread = new Thread(this::runScheduler, "dynamodb-kcl-" + config.getApplicationName());
         schedulerThread.setDaemon(true);
         schedulerThread.start();
+        watch = new StreamWatch(clients.streams(), clients.dynamo(), config.getAwsDynamodbStreamArn(),
+                config.getApplicationName(), fatal);
+        watch.start(WATCH_INTERVAL);
         log.info("KCL scheduler started: application {}, worker {}, stream {}", config.getApplicationName(),
                 workerId, config.getAwsDynamodbStreamArn());
     }
@@ -138,6 +144,9 @@ public final class KclChangeStream implements ChangeStream {
     @Override
     public void close() {
         stopping.set(true);
+        if (watch != null) {
+            watch.close();
+        }
         if (scheduler == null) {
             return;
         }
