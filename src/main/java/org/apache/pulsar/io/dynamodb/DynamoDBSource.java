@@ -18,7 +18,6 @@ import org.apache.pulsar.io.dynamodb.stream.ChangeStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.StreamDescription;
-import software.amazon.kinesis.common.InitialPositionInStream;
 
 /** Pulsar source that publishes every change of a DynamoDB table's stream, at least once, in order per shard. */
 @Connector(
@@ -42,13 +41,7 @@ public class DynamoDBSource extends PushSource<byte[]> {
             credentials = CredentialsFactory.create(config);
             CredentialsFactory.warnIfDebugLoggingPrintsCredentials();
             clients = AwsClients.create(config, credentials);
-            StreamDescription stream = StreamCheck.describeStream(clients.streams(),
-                    config.getAwsDynamodbStreamArn(), config.getAwsEndpoint());
-            boolean leaseTableExists = StreamCheck.checkLeaseTable(clients.dynamo(), config.getApplicationName(),
-                    config.getDynamoEndpoint());
-            StreamCheck.checkEnabled(stream, config.getAwsDynamodbStreamArn(),
-                    config.getInitialPositionInStream() == InitialPositionInStream.LATEST, leaseTableExists,
-                    config.getApplicationName());
+            StreamDescription stream = StreamCheck.beforeStart(config, clients);
             log.info("Stream {} of table {} is {}, view type {}", stream.streamArn(), stream.tableName(),
                     stream.streamStatusAsString(), stream.streamViewTypeAsString());
             changes = new KclChangeStream(config, clients, WorkerIds.of(context),

@@ -1,6 +1,7 @@
 package org.apache.pulsar.io.dynamodb.aws;
 
 import java.util.concurrent.CompletionException;
+import org.apache.pulsar.io.dynamodb.DynamoDBSourceConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -11,6 +12,7 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.StreamDescription;
 import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+import software.amazon.kinesis.common.InitialPositionInStream;
 
 /**
  * Two reads before KCL starts: KCL retries a missing stream, bad credentials or an unreachable lease table for
@@ -21,6 +23,18 @@ public final class StreamCheck {
     private static final Logger log = LoggerFactory.getLogger(StreamCheck.class);
 
     private StreamCheck() {
+    }
+
+    /** Every check the source runs before KCL starts; returns the stream's description. */
+    public static StreamDescription beforeStart(DynamoDBSourceConfig config, AwsClients clients) {
+        StreamDescription stream = describeStream(clients.streams(), config.getAwsDynamodbStreamArn(),
+                config.getAwsEndpoint());
+        boolean leaseTableExists = checkLeaseTable(clients.dynamo(), config.getApplicationName(),
+                config.getDynamoEndpoint());
+        checkEnabled(stream, config.getAwsDynamodbStreamArn(),
+                config.getInitialPositionInStream() == InitialPositionInStream.LATEST, leaseTableExists,
+                config.getApplicationName());
+        return stream;
     }
 
     /** Returns the stream's description, or throws IllegalStateException with a one-line reason. */
