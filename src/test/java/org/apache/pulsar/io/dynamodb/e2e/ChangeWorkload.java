@@ -124,7 +124,8 @@ final class ChangeWorkload implements AutoCloseable {
     }
 
     String describe() {
-        return target + " writes (put/update/delete) over " + items + " items at " + ratePerSecond + "/s";
+        return target + " writes (put/update/delete) over " + items + " items at " + ratePerSecond + "/s"
+                + (failedAttempts() > 0 ? ", " + failedAttempts() + " failed attempts retried" : "");
     }
 
     @Override

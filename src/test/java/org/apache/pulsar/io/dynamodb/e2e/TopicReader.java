@@ -30,9 +30,11 @@ final class TopicReader implements AutoCloseable {
 
     /** Reads what has arrived so far; returns how many distinct sequence numbers it has seen in all. */
     synchronized int poll() {
+        // At most about a second: while messages keep arriving, reading until a pause would never return.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         try {
             Message<byte[]> message;
-            for (int n = 0; n < 20_000 && (message = reader.readNext(200, TimeUnit.MILLISECONDS)) != null; n++) {
+            while (System.nanoTime() < deadline && (message = reader.readNext(100, TimeUnit.MILLISECONDS)) != null) {
                 read++;
                 distinctSequenceNumbers.add(new BigInteger(message.getProperty("SEQUENCE_NUMBER")));
             }
