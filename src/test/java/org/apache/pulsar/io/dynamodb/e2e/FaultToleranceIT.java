@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * a continuous write load (inserts, updates, deletes over 200 items) while a fault is injected. Each test then reads
  * the stream itself from its oldest record and checks the topic against it: no change missing, each item's changes
  * first appearing in stream order, duplicates within what was in flight when the fault hit. One row per test goes
- * to target/fault-report.md. Runs with {@code -Pfaults} (about 12 minutes on 2 cores).
+ * to target/fault-report.md. Runs with {@code -Pfaults} (about 11 minutes on 2 cores).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
