@@ -41,6 +41,8 @@ public final class KclChangeStream implements ChangeStream {
     private static final int MAX_RECORDS_PER_POLL = 1000;
     private static final Duration SHUTDOWN_ACK_WAIT = Duration.ofSeconds(5);
     private static final Duration LEASE_ASSIGNMENT_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration LEADER_LOCK_LEASE = Duration.ofSeconds(30);
+    private static final Duration LEADER_LOCK_HEARTBEAT = Duration.ofSeconds(10);
     private static final Duration GRACEFUL_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration THREAD_EXIT_TIMEOUT = Duration.ofSeconds(10);
     // How often the stream is described to notice that it was disabled or deleted: one cheap call.
@@ -120,7 +122,11 @@ public final class KclChangeStream implements ChangeStream {
                 .leasesRecoveryAuditorInconsistencyConfidenceThreshold(0)
                 // KCL's default (twice the 10 s failover time) lets a new worker wait 20 s for a second
                 // assignment pass, since the first one runs before the worker has reported its metrics.
-                .leaseAssignmentIntervalMillis(LEASE_ASSIGNMENT_INTERVAL.toMillis());
+                .leaseAssignmentIntervalMillis(LEASE_ASSIGNMENT_INTERVAL.toMillis())
+                // Only the leader reassigns a dead worker's leases; when the dead worker was the leader, the
+                // others wait for its lock to expire first (120 s by default).
+                .dynamoDbLockBasedLeaderLeaseDurationInMillis(LEADER_LOCK_LEASE.toMillis())
+                .dynamoDbLockBasedLeaderHeartbeatPeriodInMillis(LEADER_LOCK_HEARTBEAT.toMillis());
         DynamoDBStreamsPollingConfig polling = new DynamoDBStreamsPollingConfig(adapterClient)
                 .idleTimeBetweenReadsInMillis(config.getPollInterval());
         polling.maxRecords(MAX_RECORDS_PER_POLL);

@@ -141,6 +141,20 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /** Kills the process at once, as {@code kill -9} does (no shutdown hooks); returns its exit code. */
+    int kill() {
+        try {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+            return process.isAlive() ? -1 : process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        } finally {
+            LIVE.remove(this);
+        }
+    }
+
     @Override
     public void close() {
         stop(Duration.ofSeconds(30));

@@ -36,6 +36,7 @@ final class LocalRunnerSource implements AutoCloseable {
         final String topic;
         final String sourceConfigJson;
         String batchBuilder;
+        int instanceIdOffset;
 
         /** {@code --name}, {@code --destination-topic-name} and {@code --source-config} (a JSON map). */
         Options(String name, String topic, String sourceConfigJson) {
@@ -47,6 +48,12 @@ final class LocalRunnerSource implements AutoCloseable {
         /** {@code --batch-builder}: KEY_BASED keeps each batch to one key, as Key_Shared subscriptions need. */
         Options batchBuilder(String batchBuilder) {
             this.batchBuilder = batchBuilder;
+            return this;
+        }
+
+        /** {@code --instanceIdOffset}: a second LocalRunner of the same source runs as instance 1, not 0. */
+        Options instanceIdOffset(int instanceIdOffset) {
+            this.instanceIdOffset = instanceIdOffset;
             return this;
         }
     }
@@ -66,7 +73,8 @@ final class LocalRunnerSource implements AutoCloseable {
         ChildJvm jvm = ChildJvm.start("localrunner-" + options.name, runtime, List.of("-Xms128m", "-Xmx512m"),
                 "org.apache.pulsar.functions.LocalRunner",
                 List.of("--sourceConfig", new Gson().toJson(sourceConfig),
-                        "--brokerServiceUrl", pulsar.brokerServiceUrl()),
+                        "--brokerServiceUrl", pulsar.brokerServiceUrl(),
+                        "--instanceIdOffset", Integer.toString(options.instanceIdOffset)),
                 log);
         return new LocalRunnerSource(jvm, options.name);
     }
@@ -107,6 +115,16 @@ final class LocalRunnerSource implements AutoCloseable {
     /** Stops the LocalRunner as Ctrl-C would: it closes the source, which hands its lease on. */
     int stop() {
         return jvm.stop(Duration.ofSeconds(60));
+    }
+
+    /** Kills the LocalRunner with SIGKILL: no close, no checkpoint, no lease handoff. */
+    int kill() {
+        return jvm.kill();
+    }
+
+    /** How many times the connector was opened in this LocalRunner (Pulsar restarts a failed instance in-process). */
+    int opens() {
+        return (int) jvm.logText().lines().filter(line -> line.contains("Opening DynamoDB source")).count();
     }
 
     @Override

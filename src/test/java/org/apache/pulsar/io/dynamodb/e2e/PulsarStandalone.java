@@ -20,50 +20,85 @@ import org.awaitility.core.TerminalFailureException;
  */
 final class PulsarStandalone implements AutoCloseable {
 
-    private final ChildJvm jvm;
+    private final PulsarRuntime runtime;
+    private final Path dir;
     private final int brokerPort;
     private final int webPort;
+    private final int bookiePort;
+    private int starts;
+    private volatile ChildJvm jvm;
 
-    private PulsarStandalone(ChildJvm jvm, int brokerPort, int webPort) {
-        this.jvm = jvm;
+    private PulsarStandalone(PulsarRuntime runtime, Path dir, int brokerPort, int webPort, int bookiePort) {
+        this.runtime = runtime;
+        this.dir = dir;
         this.brokerPort = brokerPort;
         this.webPort = webPort;
+        this.bookiePort = bookiePort;
     }
 
     /** Starts the broker; {@link #awaitReady} waits until it serves the public/default namespace. */
     static PulsarStandalone start(PulsarRuntime runtime, Path dir) {
-        int brokerPort = PulsarRuntime.freePort();
-        int webPort = PulsarRuntime.freePort();
+        // A fixed bookie port: a bookie restarted on its old data must keep the address its cookie names.
+        PulsarStandalone standalone = new PulsarStandalone(runtime, dir, PulsarRuntime.freePort(),
+                PulsarRuntime.freePort(), PulsarRuntime.freePort());
         try {
             Files.createDirectories(dir);
-            Path conf = dir.resolve("standalone.conf");
-            Files.writeString(conf, String.join("\n",
+            Files.writeString(standalone.conf(), String.join("\n",
                     "clusterName=standalone",
                     "bindAddress=127.0.0.1",
                     "advertisedAddress=127.0.0.1",
-                    "brokerServicePort=" + brokerPort,
-                    "webServicePort=" + webPort,
+                    "brokerServicePort=" + standalone.brokerPort,
+                    "webServicePort=" + standalone.webPort,
                     "managedLedgerDefaultEnsembleSize=1",
                     "managedLedgerDefaultWriteQuorum=1",
                     "managedLedgerDefaultAckQuorum=1",
                     "brokerShutdownTimeoutMs=0",
                     "allowLoopback=true",
                     "functionsWorkerEnabled=false",
+                    // keep every message, with or without subscriptions: tests read topics from the start
+                    "defaultRetentionTimeInMinutes=-1",
+                    "defaultRetentionSizeInMB=-1",
                     ""));
-            ChildJvm jvm = ChildJvm.start("pulsar-standalone", runtime,
-                    List.of("-Xms256m", "-Xmx1g", "-XX:MaxDirectMemorySize=512m"),
-                    "org.apache.pulsar.PulsarStandaloneStarter",
-                    List.of("-c", conf.toString(),
-                            "--metadata-dir", dir.resolve("metadata").toString(),
-                            "--bookkeeper-dir", dir.resolve("bookkeeper").toString(),
-                            "--bookkeeper-port", "0",
-                            "--no-functions-worker", "--no-stream-storage", "--wipe-data",
-                            "--advertised-address", "127.0.0.1"),
-                    dir.resolve("pulsar-standalone.log"));
-            return new PulsarStandalone(jvm, brokerPort, webPort);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        standalone.launch(true);
+        return standalone;
+    }
+
+    private Path conf() {
+        return dir.resolve("standalone.conf");
+    }
+
+    private void launch(boolean wipeData) {
+        starts++;
+        List<String> args = new java.util.ArrayList<>(List.of("-c", conf().toString(),
+                "--metadata-dir", dir.resolve("metadata").toString(),
+                "--bookkeeper-dir", dir.resolve("bookkeeper").toString(),
+                "--bookkeeper-port", Integer.toString(bookiePort),
+                "--no-functions-worker", "--no-stream-storage",
+                "--advertised-address", "127.0.0.1"));
+        if (wipeData) {
+            args.add("--wipe-data");
+        }
+        jvm = ChildJvm.start("pulsar-standalone", runtime,
+                List.of("-Xms256m", "-Xmx1g", "-XX:MaxDirectMemorySize=512m"),
+                "org.apache.pulsar.PulsarStandaloneStarter", args,
+                dir.resolve(starts == 1 ? "pulsar-standalone.log" : "pulsar-standalone-" + starts + ".log"));
+    }
+
+    /** Stops the broker as {@code kill} does; {@link #startAgain} brings it back on the same ports and data. */
+    int stopBroker() {
+        return jvm.stop(Duration.ofSeconds(60));
+    }
+
+    /** Starts the stopped broker again on its ports, data and metadata; then {@link #awaitReady}. */
+    PulsarStandalone startAgain() {
+        if (jvm.isAlive()) {
+            throw new IllegalStateException("the broker is still running");
+        }
+        launch(false);
+        return this;
     }
 
     /** Waits until the broker serves public/default, or fails with the reason and the end of its log. */

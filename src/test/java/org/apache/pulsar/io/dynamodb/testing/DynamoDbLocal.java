@@ -26,12 +26,14 @@ public final class DynamoDbLocal implements AutoCloseable {
     public static final String ACCESS_KEY = "localTestAccessKey";
     public static final String SECRET_KEY = "localTestSecretKey";
 
-    private final DynamoDBProxyServer server;
+    private final String[] args;
     private final int port;
     private final DynamoDbClient client;
+    private DynamoDBProxyServer server;
 
-    private DynamoDbLocal(DynamoDBProxyServer server, int port) {
+    private DynamoDbLocal(DynamoDBProxyServer server, String[] args, int port) {
         this.server = server;
+        this.args = args;
         this.port = port;
         this.client = DynamoDbClient.builder()
                 .endpointOverride(URI.create(endpoint()))
@@ -44,10 +46,32 @@ public final class DynamoDbLocal implements AutoCloseable {
 
     public static DynamoDbLocal start() throws Exception {
         int port = freePort();
-        DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(
-                new String[] {"-inMemory", "-disableTelemetry", "-port", Integer.toString(port)});
+        return started(new String[] {"-inMemory", "-disableTelemetry", "-port", Integer.toString(port)}, port);
+    }
+
+    /** A DynamoDB Local keeping its tables in files under dbDir, so it can be stopped and started again. */
+    public static DynamoDbLocal startFileBacked(java.nio.file.Path dbDir) throws Exception {
+        java.nio.file.Files.createDirectories(dbDir);
+        int port = freePort();
+        return started(new String[] {"-dbPath", dbDir.toString(), "-sharedDb", "-disableTelemetry",
+                "-port", Integer.toString(port)}, port);
+    }
+
+    private static DynamoDbLocal started(String[] args, int port) throws Exception {
+        DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(args);
         server.start();
-        return new DynamoDbLocal(server, port);
+        return new DynamoDbLocal(server, args, port);
+    }
+
+    /** Stops the server (the port is closed); {@link #startServer} starts it again with the same arguments. */
+    public synchronized void stopServer() throws Exception {
+        server.stop();
+    }
+
+    /** Starts the stopped server again on the same port (and, when file-backed, the same data). */
+    public synchronized void startServer() throws Exception {
+        server = ServerRunner.createServerFromCommandLineArgs(args);
+        server.start();
     }
 
     public static int freePort() throws IOException {
@@ -93,6 +117,16 @@ public final class DynamoDbLocal implements AutoCloseable {
             checkpoints.put(item.get("leaseKey").s(), checkpoint == null ? null : checkpoint.s());
         }
         return checkpoints;
+    }
+
+    /** Every lease of a KCL application: lease key to owner (null when none). */
+    public Map<String, String> leaseOwners(String applicationName) {
+        Map<String, String> owners = new java.util.TreeMap<>();
+        for (Map<String, AttributeValue> item : client.scan(b -> b.tableName(applicationName)).items()) {
+            AttributeValue owner = item.get("leaseOwner");
+            owners.put(item.get("leaseKey").s(), owner == null ? null : owner.s());
+        }
+        return owners;
     }
 
     @Override

@@ -1,0 +1,342 @@
+package org.apache.pulsar.io.dynamodb.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.io.dynamodb.testing.DynamoDbLocal;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Proves that nothing is lost: the NAR in Pulsar's LocalRunner, a Pulsar standalone broker and DynamoDB Local, under
+ * a continuous write load (inserts, updates, deletes over 200 items) while a fault is injected. Each test then reads
+ * the stream itself from its oldest record and checks the topic against it: no change missing, each item's changes
+ * first appearing in stream order, duplicates within what was in flight when the fault hit. One row per test goes
+ * to target/fault-report.md. Runs with {@code -Pfaults} (about 11 minutes on 2 cores).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
+class FaultToleranceIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int ITEMS = 200;
+    private static final int RECEIVE_QUEUE_SIZE = 500;
+    /** DynamoDB Streams' GetRecords limit, the connector's batch per poll of a shard. */
+    private static final int BATCH = 1000;
+    /**
+     * What one fault may make the connector publish twice, with a checkpoint after every batch: the records it held
+     * unacknowledged at its last checkpoint (at most receiveQueueSize) plus the batch it was dispatching after it.
+     */
+    private static final int IN_FLIGHT_BOUND = RECEIVE_QUEUE_SIZE + BATCH;
+    private static final long CHECKPOINT_EVERY_BATCH_MS = 1;
+    private static final Duration FIRST_DELIVERY = Duration.ofSeconds(240);
+    private static final Duration CATCH_UP = Duration.ofMinutes(6);
+    private static final Duration OUTAGE = Duration.ofSeconds(30);
+
+    private static PulsarRuntime runtime;
+    private static Path dir;
+    private static Path report;
+    private static PulsarStandalone pulsar;
+    private static PulsarClient client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        runtime = PulsarRuntime.fromSystemProperties();
+        dir = runtime.workDir().resolve("FaultToleranceIT");
+        report = runtime.workDir().getParent().resolve("fault-report.md");
+        Files.deleteIfExists(report);
+        pulsar = PulsarStandalone.start(runtime, dir.resolve("pulsar")).awaitReady(Duration.ofSeconds(180));
+        client = PulsarClient.builder().serviceUrl(pulsar.brokerServiceUrl()).build();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        if (pulsar != null) {
+            pulsar.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void crashLocalRunnerKilledFiveTimesAtRandomMoments() throws Exception {
+        long started = System.nanoTime();
+        try (Scenario s = new Scenario("crash", false, CHECKPOINT_EVERY_BATCH_MS)) {
+            LocalRunnerSource source = s.startSource(0);
+            s.warmUp();
+            Random random = new Random(20261124L);
+            int kills = 5;
+            try (ChangeWorkload workload = s.workload(15_000, 150, 1L)) {
+                for (int kill = 1; kill <= kills; kill++) {
+                    LocalRunnerSource running = source;
+                    // Kill a connector at work: once it holds the lease and has published since, at a random
+                    // moment within the next 5 s (or, once the writer is done, while it drains the backlog).
+                    await("connector " + kill + " holding the lease").atMost(FIRST_DELIVERY)
+                            .pollInterval(Duration.ofMillis(500))
+                            .failFast("the LocalRunner exited; its errors:\n" + running.errors(),
+                                    () -> !running.jvm().isAlive())
+                            .until(() -> running.jvm().logText().contains("processing from checkpoint"));
+                    int before = s.reader.poll();
+                    await("connector " + kill + " publishing").atMost(FIRST_DELIVERY)
+                            .pollInterval(Duration.ofMillis(200))
+                            .failFast("the LocalRunner exited; its errors:\n" + running.errors(),
+                                    () -> !running.jvm().isAlive())
+                            .until(() -> s.reader.poll() > before + 50 || workload.done());
+                    Thread.sleep(random.nextInt(5_000));
+                    source.kill();
+                    source = s.startSource(0);
+                }
+                s.finish(workload, "1. crash", kills + " × SIGKILL of the LocalRunner at random moments (seeded),"
+                        + " restarted each time", kills * IN_FLIGHT_BOUND, started);
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void brokerOutageOfThirtySecondsMidStream() throws Exception {
+        outageMidStream("broker-outage", false, 2L, "2. broker outage",
+                "Pulsar standalone stopped (SIGTERM) for 30 s at 3,000 writes, restarted on the same ports and data",
+                s -> assertThat(pulsar.stopBroker()).as("broker exit on SIGTERM").isNotEqualTo(-1),
+                s -> pulsar.startAgain().awaitReady(Duration.ofSeconds(180)));
+    }
+
+    @Test
+    @Order(3)
+    void dynamoDbOutageOfThirtySecondsMidStream() throws Exception {
+        outageMidStream("dynamodb-outage", true, 3L, "3. DynamoDB outage",
+                "file-backed DynamoDB Local stopped for 30 s at 3,000 writes, started again on the same port"
+                        + " (the writer retrying)",
+                s -> s.dynamo.stopServer(), s -> s.dynamo.startServer());
+    }
+
+    /** Something the connector depends on, stopped for a while and started again. */
+    private interface OutageStep {
+        void run(Scenario s) throws Exception;
+    }
+
+    /** One connector, the workload, an outage of 30 s at 3,000 writes: it must recover without a restart. */
+    private static void outageMidStream(String name, boolean fileBackedDynamo, long seed, String test, String faults,
+                                        OutageStep stop, OutageStep start) throws Exception {
+        long started = System.nanoTime();
+        try (Scenario s = new Scenario(name, fileBackedDynamo, CHECKPOINT_EVERY_BATCH_MS)) {
+            LocalRunnerSource source = s.startSource(0);
+            long pid = source.jvm().pid();
+            s.warmUp();
+            try (ChangeWorkload workload = s.workload(10_000, 200, seed)) {
+                awaitWritten(workload, 3_000);
+                stop.run(s);
+                Thread.sleep(OUTAGE.toMillis());
+                start.run(s);
+                s.finish(workload, test, faults, IN_FLIGHT_BOUND, started);
+            }
+            assertThat(source.jvm().isAlive()).as("the LocalRunner survived the outage").isTrue();
+            assertThat(source.jvm().pid()).isEqualTo(pid);
+            assertThat(source.opens()).as("the connector was opened once: no restart").isEqualTo(1);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void handoffTheSurvivorOfTwoInstancesTakesOverTheLeaseFromTheCheckpoint() throws Exception {
+        long started = System.nanoTime();
+        try (Scenario s = new Scenario("handoff", false, CHECKPOINT_EVERY_BATCH_MS)) {
+            List<LocalRunnerSource> instances = List.of(s.startSource(0), s.startSource(1));
+            s.warmUp();
+            try (ChangeWorkload workload = s.workload(10_000, 200, 4L)) {
+                awaitWritten(workload, 3_000);
+                String owner = singleLeaseOwner(s);
+                int holder = owner.contains("/0@") ? 0 : 1;
+                assertThat(owner).as("worker ids name the instance").contains("/" + holder + "@");
+                // KCL reassigns an expired lease from its leader: if the leader dies, the leader lock (120 s)
+                // expires first, so the takeover takes 15 s or about 2.5 minutes.
+                instances.get(holder).kill();
+                LocalRunnerSource survivor = instances.get(1 - holder);
+                long killed = System.nanoTime();
+                await("instance " + (1 - holder) + " taking the lease over").atMost(Duration.ofMinutes(5))
+                        .pollInterval(Duration.ofSeconds(1))
+                        .failFast("the surviving LocalRunner exited:\n" + survivor.errors(),
+                                () -> !survivor.jvm().isAlive())
+                        .until(() -> singleLeaseOwner(s).contains("/" + (1 - holder) + "@"));
+                long takeover = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killed);
+                s.finish(workload, "4. handoff", "2 instances, same applicationName; lease holder (instance " + holder
+                        + ") SIGKILLed at 3,000 writes; the other took the lease over " + takeover + " s later",
+                        IN_FLIGHT_BOUND, started);
+                assertThat(survivor.jvm().isAlive()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    @Order(5)
+    void gracefulStopUnderLoadRepublishesNothingAcknowledged() throws Exception {
+        long started = System.nanoTime();
+        long checkpointInterval = 1_000;
+        try (Scenario s = new Scenario("graceful-stop", false, checkpointInterval)) {
+            LocalRunnerSource source = s.startSource(0);
+            s.warmUp();
+            try (ChangeWorkload workload = s.workload(10_000, 200, 5L)) {
+                awaitWritten(workload, 3_000);
+                assertThat(source.stop()).as("LocalRunner exit on SIGTERM, within the grace period")
+                        .isNotEqualTo(-1);
+                List<ReceivedMessage> beforeStop = TopicReader.readAll(client, s.topic);
+                Set<BigInteger> acknowledged = beforeStop.stream().map(ReceivedMessage::sequenceNumber)
+                        .collect(Collectors.toSet());
+                s.startSource(0);
+                StreamAudit.Result result = s.finish(workload, "graceful stop", null, RECEIVE_QUEUE_SIZE, started);
+                List<ReceivedMessage> all = TopicReader.readAll(client, s.topic);
+                long republished = all.subList(beforeStop.size(), all.size()).stream()
+                        .filter(m -> acknowledged.contains(m.sequenceNumber())).count();
+                FaultReport.add(report, "5. graceful stop", workload.describe(), "LocalRunner stopped (SIGTERM:"
+                        + " close()) at 3,000 writes while writing, restarted; checkpointInterval "
+                        + checkpointInterval + " ms; " + beforeStop.size() + " messages in the topic at the stop, "
+                        + republished + " of them published again after the restart", result, RECEIVE_QUEUE_SIZE,
+                        seconds(started));
+                assertThat(republished).as("changes in the topic before the stop that were published again")
+                        .isLessThanOrEqualTo(RECEIVE_QUEUE_SIZE);
+            }
+        }
+    }
+
+    private static void awaitWritten(ChangeWorkload workload, int changes) {
+        await("the writer at " + changes + " changes").atMost(Duration.ofMinutes(5))
+                .pollInterval(Duration.ofMillis(200)).until(() -> workload.written() >= changes || workload.done());
+    }
+
+    private static String singleLeaseOwner(Scenario s) {
+        Map<String, String> owners = s.dynamo.leaseOwners(s.app);
+        assertThat(owners).as("leases of %s", s.app).hasSize(1);
+        String owner = owners.values().iterator().next();
+        return owner == null ? "" : owner;
+    }
+
+    private static long seconds(long startedNanos) {
+        return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos);
+    }
+
+    /** One test's DynamoDB Local, table, stream, topic, KCL application and LocalRunners. */
+    private static final class Scenario implements AutoCloseable {
+        final String name;
+        final DynamoDbLocal dynamo;
+        final String table;
+        final String streamArn;
+        final String topic;
+        final String app;
+        final long checkpointInterval;
+        final TopicReader reader;
+        final List<LocalRunnerSource> sources = new ArrayList<>();
+
+        Scenario(String name, boolean fileBacked, long checkpointInterval) throws Exception {
+            this.name = name;
+            this.checkpointInterval = checkpointInterval;
+            this.dynamo = fileBacked ? DynamoDbLocal.startFileBacked(dir.resolve(name).resolve("dynamodb-"
+                    + System.currentTimeMillis())) : DynamoDbLocal.start();
+            this.table = "faults-" + name;
+            this.streamArn = dynamo.createTableWithStream(table);
+            this.topic = "persistent://public/default/faults-" + name;
+            this.app = "faults-" + name + "-" + System.currentTimeMillis();
+            this.reader = new TopicReader(client, topic);
+        }
+
+        LocalRunnerSource startSource(int instance) throws Exception {
+            Map<String, Object> config = new LinkedHashMap<>();
+            config.put("awsEndpoint", dynamo.endpoint());
+            config.put("awsRegion", "us-east-1");
+            config.put("awsDynamodbStreamArn", streamArn);
+            config.put("awsCredentialPluginParam", JSON.writeValueAsString(Map.of(
+                    "accessKey", DynamoDbLocal.ACCESS_KEY, "secretKey", DynamoDbLocal.SECRET_KEY)));
+            config.put("applicationName", app);
+            config.put("initialPositionInStream", "TRIM_HORIZON");
+            config.put("checkpointInterval", checkpointInterval);
+            config.put("backoffTime", 1000);
+            config.put("numRetries", 3);
+            config.put("receiveQueueSize", RECEIVE_QUEUE_SIZE);
+            config.put("pollInterval", 100);
+            config.put("dynamoEndpoint", dynamo.endpoint());
+            config.put("cloudwatchEndpoint", dynamo.endpoint());
+            LocalRunnerSource source = LocalRunnerSource.start(runtime, pulsar,
+                    new LocalRunnerSource.Options("faults-" + name, topic, JSON.writeValueAsString(config))
+                            .instanceIdOffset(instance),
+                    dir.resolve(name).resolve("localrunner-" + (sources.size() + 1) + "-instance" + instance
+                            + ".log"));
+            sources.add(source);
+            return source;
+        }
+
+        /** Writes one change and waits until it is in the topic: the connector holds its lease and reads. */
+        void warmUp() {
+            dynamo.put(table, Map.of("id", AttributeValue.fromS("warm-up")));
+            awaitTopic(FIRST_DELIVERY, "the first change in the topic", () -> reader.poll() >= 1);
+        }
+
+        ChangeWorkload workload(int changes, int ratePerSecond, long seed) {
+            return new ChangeWorkload(dynamo.client(), table, ITEMS, changes, ratePerSecond, seed).start();
+        }
+
+        private void awaitTopic(Duration timeout, String what, java.util.concurrent.Callable<Boolean> done) {
+            await(what).atMost(timeout).pollInterval(Duration.ofMillis(500))
+                    .failFast("no LocalRunner is running; errors of the last:\n"
+                                    + sources.get(sources.size() - 1).errors(),
+                            () -> sources.stream().noneMatch(source -> source.jvm().isAlive()))
+                    .until(done);
+        }
+
+        /**
+         * Waits for the writer, reads the stream, waits until the topic holds every change, checks it and reports
+         * it (unless faults is null); returns the result.
+         */
+        StreamAudit.Result finish(ChangeWorkload workload, String test, String faults, long duplicateBound,
+                                  long startedNanos) throws Exception {
+            workload.awaitDone(Duration.ofMinutes(10));
+            List<StreamAudit.Change> stream = StreamAudit.readStream(dynamo, streamArn);
+            Set<BigInteger> expected = stream.stream().map(StreamAudit.Change::sequenceNumber)
+                    .collect(Collectors.toSet());
+            assertThat(stream.size()).as("changes in the stream").isGreaterThanOrEqualTo(workload.written());
+            awaitTopic(CATCH_UP, "all " + stream.size() + " changes in the topic",
+                    () -> reader.poll() >= expected.size());
+            StreamAudit.Result result = StreamAudit.audit(stream, TopicReader.readAll(client, topic));
+            System.out.println(name + ": " + result);
+            if (faults != null) {
+                FaultReport.add(report, test, workload.describe(), faults, result, duplicateBound,
+                        seconds(startedNanos));
+            }
+            assertThat(result.missing()).as("changes missing from the topic: %s", result).isZero();
+            assertThat(result.unknown()).as("messages that are no change of the stream: %s", result).isZero();
+            assertThat(result.outOfOrderItems()).as("items whose changes first appear out of order: %s", result)
+                    .isZero();
+            assertThat(result.duplicates()).as("duplicates: %s", result).isLessThanOrEqualTo((int) duplicateBound);
+            return result;
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (LocalRunnerSource source : sources) {
+                source.close();
+            }
+            reader.close();
+            dynamo.close();
+        }
+    }
+}
