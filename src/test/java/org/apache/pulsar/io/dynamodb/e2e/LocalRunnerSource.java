@@ -36,6 +36,7 @@ final class LocalRunnerSource implements AutoCloseable {
         final String topic;
         final String sourceConfigJson;
         String batchBuilder;
+        List<String> jvmOptions = List.of("-Xms128m", "-Xmx512m");
 
         /** {@code --name}, {@code --destination-topic-name} and {@code --source-config} (a JSON map). */
         Options(String name, String topic, String sourceConfigJson) {
@@ -47,6 +48,12 @@ final class LocalRunnerSource implements AutoCloseable {
         /** {@code --batch-builder}: KEY_BASED keeps each batch to one key, as Key_Shared subscriptions need. */
         Options batchBuilder(String batchBuilder) {
             this.batchBuilder = batchBuilder;
+            return this;
+        }
+
+        /** The LocalRunner JVM's options (memory, GC, logging) in place of the tests' {@code -Xms128m -Xmx512m}. */
+        Options jvmOptions(List<String> jvmOptions) {
+            this.jvmOptions = List.copyOf(jvmOptions);
             return this;
         }
     }
@@ -63,7 +70,7 @@ final class LocalRunnerSource implements AutoCloseable {
             sourceConfig.setBatchBuilder(options.batchBuilder);
         }
         sourceConfig.setConfigs(parseConfigs(options.sourceConfigJson));
-        ChildJvm jvm = ChildJvm.start("localrunner-" + options.name, runtime, List.of("-Xms128m", "-Xmx512m"),
+        ChildJvm jvm = ChildJvm.start("localrunner-" + options.name, runtime, options.jvmOptions,
                 "org.apache.pulsar.functions.LocalRunner",
                 List.of("--sourceConfig", new Gson().toJson(sourceConfig),
                         "--brokerServiceUrl", pulsar.brokerServiceUrl()),
