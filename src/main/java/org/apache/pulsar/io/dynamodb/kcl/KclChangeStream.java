@@ -1,6 +1,7 @@
 package org.apache.pulsar.io.dynamodb.kcl;
 
 import com.amazonaws.services.dynamodbv2.streamsadapter.AmazonDynamoDBStreamsAdapterClient;
+import com.amazonaws.services.dynamodbv2.streamsadapter.DynamoDBStreamsSleepTimeController;
 import com.amazonaws.services.dynamodbv2.streamsadapter.StreamsSchedulerFactory;
 import com.amazonaws.services.dynamodbv2.streamsadapter.polling.DynamoDBStreamsPollingConfig;
 import java.time.Duration;
@@ -118,6 +119,9 @@ public final class KclChangeStream implements ChangeStream {
         DynamoDBStreamsPollingConfig polling = new DynamoDBStreamsPollingConfig(adapterClient)
                 .idleTimeBetweenReadsInMillis(config.getPollInterval());
         polling.maxRecords(MAX_RECORDS_PER_POLL);
+        // No idle wait after a full batch: a backlog drains at the stream's pace, not one batch per pollInterval.
+        polling.sleepTimeController(new BacklogAwareSleepTimeController(new DynamoDBStreamsSleepTimeController(),
+                MAX_RECORDS_PER_POLL));
         RetrievalConfig retrieval = configs.retrievalConfig().retrievalSpecificConfig(polling);
         CoordinatorConfig coordinator = configs.coordinatorConfig()
                 .skipShardSyncAtWorkerInitializationIfLeasesExist(true)
