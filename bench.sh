@@ -26,6 +26,7 @@ if [ -n "${JAVA_HOME:-}" ]; then java="$JAVA_HOME/bin/java"; fi
 exec "$java" -Xms512m -Xmx3g \
   -Dbench.durationSeconds="${BENCH_DURATION_SECONDS:-60}" \
   -Dbench.backlogRecords="${BENCH_BACKLOG_RECORDS:-100000}" \
+  ${BENCH_JAVA_OPTS:-} \
   -Dlog4j2.configurationFile=target/test-classes/bench/log4j2-bench.xml \
   -De2e.nar="$nar" \
   -De2e.classpathFile=target/e2e/pulsar-runtime.classpath \

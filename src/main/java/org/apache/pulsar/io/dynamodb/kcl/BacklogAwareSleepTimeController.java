@@ -1,5 +1,6 @@
 package org.apache.pulsar.io.dynamodb.kcl;
 
+import java.util.function.IntSupplier;
 import software.amazon.kinesis.retrieval.polling.SleepTimeController;
 import software.amazon.kinesis.retrieval.polling.SleepTimeControllerConfig;
 
@@ -12,9 +13,9 @@ import software.amazon.kinesis.retrieval.polling.SleepTimeControllerConfig;
 final class BacklogAwareSleepTimeController implements SleepTimeController {
 
     private final SleepTimeController otherwise;
-    private final int maxRecords;
+    private final IntSupplier maxRecords;
 
-    BacklogAwareSleepTimeController(SleepTimeController otherwise, int maxRecords) {
+    BacklogAwareSleepTimeController(SleepTimeController otherwise, IntSupplier maxRecords) {
         this.otherwise = otherwise;
         this.maxRecords = maxRecords;
     }
@@ -22,7 +23,7 @@ final class BacklogAwareSleepTimeController implements SleepTimeController {
     @Override
     public long getSleepTimeMillis(SleepTimeControllerConfig config) {
         Integer lastRecords = config.lastRecordsCount();
-        if (lastRecords != null && lastRecords >= maxRecords) {
+        if (lastRecords != null && lastRecords >= maxRecords.getAsInt()) {
             return 0;
         }
         return otherwise.getSleepTimeMillis(config);

@@ -116,12 +116,11 @@ public final class KclChangeStream implements ChangeStream {
                 // KCL's default (twice the 10 s failover time) lets a new worker wait 20 s for a second
                 // assignment pass, since the first one runs before the worker has reported its metrics.
                 .leaseAssignmentIntervalMillis(LEASE_ASSIGNMENT_INTERVAL.toMillis());
-        DynamoDBStreamsPollingConfig polling = new DynamoDBStreamsPollingConfig(adapterClient)
+        // No idle wait after a full batch: a backlog drains at the stream's pace, not one batch per pollInterval.
+        DynamoDBStreamsPollingConfig polling = new BacklogAwarePollingConfig(adapterClient)
                 .idleTimeBetweenReadsInMillis(config.getPollInterval());
         polling.maxRecords(MAX_RECORDS_PER_POLL);
-        // No idle wait after a full batch: a backlog drains at the stream's pace, not one batch per pollInterval.
-        polling.sleepTimeController(new BacklogAwareSleepTimeController(new DynamoDBStreamsSleepTimeController(),
-                MAX_RECORDS_PER_POLL));
+        polling.sleepTimeController(new DynamoDBStreamsSleepTimeController());
         RetrievalConfig retrieval = configs.retrievalConfig().retrievalSpecificConfig(polling);
         CoordinatorConfig coordinator = configs.coordinatorConfig()
                 .skipShardSyncAtWorkerInitializationIfLeasesExist(true)

@@ -80,11 +80,15 @@ public final class Benchmark {
     private static final String PAYLOAD = "x".repeat(100);
     private static final double BUILTIN_NAR_MB = 22.8;
     /** What Pulsar's bin/function-localrunner (behind pulsar-admin sources localrun) gives the JVM by default. */
-    static final List<String> LOCALRUNNER_JVM = List.of(
+    static final List<String> PULSAR_LOCALRUNNER_JVM = List.of(
             "-Xmx128m", "-XX:MaxDirectMemorySize=128m",
             "-XX:+UseZGC", "-XX:+PerfDisableSharedMem", "-XX:+AlwaysPreTouch",
             "-Dpulsar.allocator.exit_on_oom=true", "-Dio.netty.recycler.maxCapacityPerThread=4096",
             "-XX:+ExitOnOutOfMemoryError");
+    /** The connector JVM's options: Pulsar's, or -Dbench.connectorJvmOptions="..." (space-separated) to compare. */
+    static final List<String> LOCALRUNNER_JVM = System.getProperty("bench.connectorJvmOptions", "").isBlank()
+            ? PULSAR_LOCALRUNNER_JVM
+            : List.of(System.getProperty("bench.connectorJvmOptions").trim().split("\\s+"));
 
     private final int durationSeconds = Integer.getInteger("bench.durationSeconds", 60);
     private final int backlogRecords = Integer.getInteger("bench.backlogRecords", 100_000);
@@ -266,18 +270,38 @@ public final class Benchmark {
 
             Path gcLog = run.dir.resolve("gc.log");
             Path classLog = run.dir.resolve("class-load.log");
-            List<String> extra = List.of("-Xlog:gc:file=" + gcLog, "-Xlog:class+load=info:file=" + classLog);
+            List<String> extra = new ArrayList<>(List.of("-Xlog:gc:file=" + gcLog,
+                    "-Xlog:class+load=info:file=" + classLog));
+            if (Boolean.getBoolean("bench.jfr")) {
+                // profiling aid (-Dbench.jfr=true): a JFR recording of the connector's JVM during the drain
+                extra.add("-XX:StartFlightRecording=filename=" + run.dir.resolve("localrunner.jfr")
+                        + ",settings=profile,dumponexit=true");
+            }
             long c0 = System.nanoTime();
             run.tracker.origin = c0;
             run.startConnector(extra);
             MemoryWatch memory = new MemoryWatch(run.source.jvm().pid());
             memory.start();
+            long[] cpuAtFirst = null;
             try {
+                while (run.tracker.firstNanos == 0 && System.nanoTime() - c0 < TimeUnit.MINUTES.toNanos(5)) {
+                    run.checkConnector();
+                    Thread.sleep(5);
+                }
+                cpuAtFirst = cpuTicks(run);
                 run.awaitReceived(backlogRecords, Duration.ofMinutes(10));
             } finally {
                 memory.stop();
             }
             Tracker t = run.tracker;
+            long[] cpuAtEnd = cpuTicks(run);
+            double wall = (t.lastUniqueNanos - t.firstNanos) / 1e9;
+            notes.add(String.format(Locale.ROOT, "CPU during the drain (%.1f s, 2 cores = %.1f CPU-s available):"
+                            + " connector JVM %.1f s, Pulsar broker %.1f s, benchmark JVM (DynamoDB Local, consumer) %.1f s",
+                    wall, wall * Runtime.getRuntime().availableProcessors(),
+                    (cpuAtEnd[0] - cpuAtFirst[0]) / 100.0, (cpuAtEnd[1] - cpuAtFirst[1]) / 100.0,
+                    (cpuAtEnd[2] - cpuAtFirst[2]) / 100.0));
+            say("backlog: " + notes.get(notes.size() - 1));
             double drainSeconds = (t.lastUniqueNanos - t.firstNanos) / 1e9;
             double rate = (backlogRecords - 1) / drainSeconds;
             double ratio = rate / raw;
@@ -288,11 +312,13 @@ public final class Benchmark {
                     "≥ 0.5 × raw", ratio >= 0.5 ? "met" : "MISSED");
             long heapPeak = peakHeapMb(gcLog);
             row("5. memory during the drain", String.format(Locale.ROOT,
-                            "peak RSS %d MB (VmHWM; peak PSS %d MB), peak heap used %s; LocalRunner JVM as"
-                                    + " bin/function-localrunner starts it: %s",
+                            "peak RSS %d MB (VmHWM; peak PSS %d MB), peak heap used %s; connector JVM: %s",
                             memory.peakRssKb / 1024, memory.peakPssKb / 1024,
                             heapPeak < 0 ? "n/a" : heapPeak + " MB (before-GC peak, GC log)",
-                            String.join(" ", LOCALRUNNER_JVM.subList(0, 5))),
+                            LOCALRUNNER_JVM == PULSAR_LOCALRUNNER_JVM
+                                    ? "as bin/function-localrunner (pulsar-admin sources localrun) starts it, "
+                                        + String.join(" ", LOCALRUNNER_JVM.subList(0, 5))
+                                    : String.join(" ", LOCALRUNNER_JVM)),
                     "RSS ≤ 512 MB", memory.peakRssKb / 1024 <= 512 ? "met" : "MISSED");
             throughputSeries.add(perSecond("4. backlog drain: delivered/s", t.perSecond,
                     (int) Math.ceil((t.lastUniqueNanos - c0) / 1e9)));
@@ -407,7 +433,9 @@ public final class Benchmark {
         Run(String label, int capacity, String extraConfig) throws Exception {
             this.label = label;
             int n = ++runCounter;
-            this.dir = Files.createDirectories(workDir.resolve(label));
+            this.dir = workDir.resolve(label);
+            deleteRecursively(dir);
+            Files.createDirectories(dir);
             this.dynamo = quietly(DynamoDbLocal::start);
             this.table = "bench" + n;
             this.arn = dynamo.createTableWithStream(table);
@@ -428,7 +456,7 @@ public final class Benchmark {
                     "awsCredentialPluginParam": "{\\"accessKey\\":\\"%3$s\\",\\"secretKey\\":\\"%4$s\\"}", \
                     "applicationName": "%5$s", "initialPositionInStream": "TRIM_HORIZON"%6$s}"""
                     .formatted(dynamo.endpoint(), arn, DynamoDbLocal.ACCESS_KEY, DynamoDbLocal.SECRET_KEY, app,
-                            extraConfig);
+                            extraConfig + System.getProperty("bench.extraConfig", ""));
         }
 
         void startConnector(List<String> extraJvmOptions) {
@@ -703,6 +731,22 @@ public final class Benchmark {
         }
     }
 
+    /** utime + stime in clock ticks (1/100 s) of the connector's JVM, the broker's and this one. */
+    private long[] cpuTicks(Run run) {
+        return new long[] {cpuTicks(run.source.jvm().pid()), cpuTicks(pulsar.jvm().pid()),
+            cpuTicks(ProcessHandle.current().pid())};
+    }
+
+    private static long cpuTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** The highest heap occupancy before a collection, from a -Xlog:gc file (ZGC or G1 line formats); -1 if none. */
     static long peakHeapMb(Path gcLog) {
         Pattern p = Pattern.compile("(\\d+)M(?:\\(\\d+%\\))?->(\\d+)M");
@@ -881,6 +925,16 @@ public final class Benchmark {
             }
         }
         started.clear();
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 
     private static <T> T quietly(Callable<T> step) throws Exception {

@@ -10,7 +10,7 @@ import software.amazon.kinesis.retrieval.polling.SleepTimeControllerConfig;
 class BacklogAwareSleepTimeControllerTest {
 
     private final BacklogAwareSleepTimeController controller =
-            new BacklogAwareSleepTimeController(new DynamoDBStreamsSleepTimeController(), 1000);
+            new BacklogAwareSleepTimeController(new DynamoDBStreamsSleepTimeController(), () -> 1000);
 
     private static SleepTimeControllerConfig lastPoll(Integer records) {
         return SleepTimeControllerConfig.builder().idleMillisBetweenCalls(100).lastSuccessfulCall(Instant.now())
@@ -20,6 +20,15 @@ class BacklogAwareSleepTimeControllerTest {
     @Test
     void pollsAgainAtOnceAfterAFullBatch() {
         assertThat(controller.getSleepTimeMillis(lastPoll(1000))).isZero();
+    }
+
+    @Test
+    void pollingConfigKeepsTheFullBatchRuleWhenTheAdapterReplacesTheController() {
+        BacklogAwarePollingConfig config = new BacklogAwarePollingConfig(null);
+        config.maxRecords(1000);
+        config.sleepTimeController(new DynamoDBStreamsSleepTimeController()); // as StreamsSchedulerFactory does
+        assertThat(config.sleepTimeController().getSleepTimeMillis(lastPoll(1000))).isZero();
+        assertThat(config.sleepTimeController().getSleepTimeMillis(lastPoll(10))).isPositive();
     }
 
     @Test
