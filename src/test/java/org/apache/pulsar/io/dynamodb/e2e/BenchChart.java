@@ -28,6 +28,7 @@ final class BenchChart {
     private final String xLabel;
     private final String yLabel;
     private final List<Series> series = new ArrayList<>();
+    private double fixedMaxY;
 
     BenchChart(String title, String xLabel, String yLabel) {
         this.title = title;
@@ -39,6 +40,12 @@ final class BenchChart {
         if (line.x().length > 0) {
             series.add(line);
         }
+        return this;
+    }
+
+    /** A fixed top of the y axis (100 for percentages) instead of one fitted to the data. */
+    BenchChart yMax(double max) {
+        this.fixedMaxY = max;
         return this;
     }
 
@@ -71,7 +78,7 @@ final class BenchChart {
             }
         }
         maxX = niceCeiling(maxX);
-        maxY = niceCeiling(maxY * 1.05);
+        maxY = fixedMaxY > 0 ? fixedMaxY : niceCeiling(maxY * 1.05);
         int plotW = width - left - right;
         int plotH = height - top - bottom;
 

@@ -312,7 +312,7 @@ public final class Benchmark {
                     wall, wall * Runtime.getRuntime().availableProcessors(),
                     (cpuAtEnd[0] - cpuAtFirst[0]) / 100.0, (cpuAtEnd[1] - cpuAtFirst[1]) / 100.0,
                     (cpuAtEnd[2] - cpuAtFirst[2]) / 100.0));
-            say("backlog: " + notes.get(notes.size() - 1));
+            say(notes.get(notes.size() - 1));
             double drainSeconds = (t.lastUniqueNanos - t.firstNanos) / 1e9;
             double rate = (backlogRecords - 1) / drainSeconds;
             double ratio = rate / raw;
@@ -898,7 +898,7 @@ public final class Benchmark {
         }
         if (!latencySeries.isEmpty()) {
             BenchChart chart = new BenchChart("PutItem returned -> consumer received (CDF)", "latency (ms)",
-                    "% of records");
+                    "% of records").yMax(100);
             latencySeries.forEach(chart::add);
             chart.write(out.resolve("latency.png"));
             md.append("\n![latency CDF](latency.png)\n");
