@@ -1,6 +1,7 @@
 package org.apache.pulsar.io.dynamodb.kcl;
 
 import com.amazonaws.services.dynamodbv2.streamsadapter.AmazonDynamoDBStreamsAdapterClient;
+import com.amazonaws.services.dynamodbv2.streamsadapter.DynamoDBStreamsSleepTimeController;
 import com.amazonaws.services.dynamodbv2.streamsadapter.StreamsSchedulerFactory;
 import com.amazonaws.services.dynamodbv2.streamsadapter.polling.DynamoDBStreamsPollingConfig;
 import java.time.Duration;
@@ -127,9 +128,11 @@ public final class KclChangeStream implements ChangeStream {
                 // others wait for its lock to expire first (120 s by default).
                 .dynamoDbLockBasedLeaderLeaseDurationInMillis(LEADER_LOCK_LEASE.toMillis())
                 .dynamoDbLockBasedLeaderHeartbeatPeriodInMillis(LEADER_LOCK_HEARTBEAT.toMillis());
-        DynamoDBStreamsPollingConfig polling = new DynamoDBStreamsPollingConfig(adapterClient)
+        // No idle wait after a full batch: a backlog drains at the stream's pace, not one batch per pollInterval.
+        DynamoDBStreamsPollingConfig polling = new BacklogAwarePollingConfig(adapterClient)
                 .idleTimeBetweenReadsInMillis(config.getPollInterval());
         polling.maxRecords(MAX_RECORDS_PER_POLL);
+        polling.sleepTimeController(new DynamoDBStreamsSleepTimeController());
         RetrievalConfig retrieval = configs.retrievalConfig().retrievalSpecificConfig(polling);
         CoordinatorConfig coordinator = configs.coordinatorConfig()
                 .skipShardSyncAtWorkerInitializationIfLeasesExist(true)

@@ -37,6 +37,7 @@ final class LocalRunnerSource implements AutoCloseable {
         final String sourceConfigJson;
         String batchBuilder;
         int instanceIdOffset;
+        List<String> jvmOptions = List.of("-Xms128m", "-Xmx512m");
 
         /** {@code --name}, {@code --destination-topic-name} and {@code --source-config} (a JSON map). */
         Options(String name, String topic, String sourceConfigJson) {
@@ -56,6 +57,12 @@ final class LocalRunnerSource implements AutoCloseable {
             this.instanceIdOffset = instanceIdOffset;
             return this;
         }
+
+        /** The LocalRunner JVM's options (memory, GC, logging) in place of the tests' {@code -Xms128m -Xmx512m}. */
+        Options jvmOptions(List<String> jvmOptions) {
+            this.jvmOptions = List.copyOf(jvmOptions);
+            return this;
+        }
     }
 
     static LocalRunnerSource start(PulsarRuntime runtime, PulsarStandalone pulsar, Options options, Path log) {
@@ -70,7 +77,7 @@ final class LocalRunnerSource implements AutoCloseable {
             sourceConfig.setBatchBuilder(options.batchBuilder);
         }
         sourceConfig.setConfigs(parseConfigs(options.sourceConfigJson));
-        ChildJvm jvm = ChildJvm.start("localrunner-" + options.name, runtime, List.of("-Xms128m", "-Xmx512m"),
+        ChildJvm jvm = ChildJvm.start("localrunner-" + options.name, runtime, options.jvmOptions,
                 "org.apache.pulsar.functions.LocalRunner",
                 List.of("--sourceConfig", new Gson().toJson(sourceConfig),
                         "--brokerServiceUrl", pulsar.brokerServiceUrl(),

@@ -1,0 +1,990 @@
+package org.apache.pulsar.io.dynamodb.e2e;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.apache.pulsar.client.api.Consumer;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.Schema;
+import org.apache.pulsar.client.api.SubscriptionInitialPosition;
+import org.apache.pulsar.client.api.SubscriptionType;
+import org.apache.pulsar.io.dynamodb.convert.ChangeRecordConverter;
+import org.apache.pulsar.io.dynamodb.convert.ConversionBenchmark;
+import org.apache.pulsar.io.dynamodb.config.MessageKeyMode;
+import org.apache.pulsar.io.dynamodb.testing.DynamoDbLocal;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+/**
+ * The benchmark ({@code ./bench.sh [scenario...]}, README "Benchmarks"): a fresh DynamoDB Local per scenario in this
+ * JVM, a Pulsar standalone broker and the connector's NAR in Pulsar's LocalRunner in child JVMs, all on 127.0.0.1.
+ * Prints a Markdown table and writes it, with PNG charts, to bench/ (full default run) or target/bench/ (a subset
+ * or shortened run). Scenarios: latency, latency-1s, throughput, backlog (also memory and the NAR's unused jars),
+ * startup, nar, conversion.
+ */
+public final class Benchmark {
+
+    static final List<String> SCENARIOS =
+            List.of("latency", "latency-1s", "throughput", "backlog", "startup", "nar", "conversion");
+    private static final String TENANT_NS = "persistent://public/default/";
+    private static final int LATENCY_RATE = 200;
+    private static final Duration LATENCY_SKIP = Duration.ofSeconds(5);
+    private static final int WRITER_THREADS = 2;
+    private static final int BATCH = 25;
+    private static final String PAYLOAD = "x".repeat(100);
+    private static final double BUILTIN_NAR_MB = 22.8;
+    /** What Pulsar's bin/function-localrunner (behind pulsar-admin sources localrun) gives the JVM by default. */
+    static final List<String> PULSAR_LOCALRUNNER_JVM = List.of(
+            "-Xmx128m", "-XX:MaxDirectMemorySize=128m",
+            "-XX:+UseZGC", "-XX:+PerfDisableSharedMem", "-XX:+AlwaysPreTouch",
+            "-Dpulsar.allocator.exit_on_oom=true", "-Dio.netty.recycler.maxCapacityPerThread=4096",
+            "-XX:+ExitOnOutOfMemoryError");
+    /** The connector JVM's options: Pulsar's, or -Dbench.connectorJvmOptions="..." (space-separated) to compare. */
+    static final List<String> LOCALRUNNER_JVM = System.getProperty("bench.connectorJvmOptions", "").isBlank()
+            ? PULSAR_LOCALRUNNER_JVM
+            : List.of(System.getProperty("bench.connectorJvmOptions").trim().split("\\s+"));
+
+    private final int durationSeconds = Integer.getInteger("bench.durationSeconds", 60);
+    private final int backlogRecords = Integer.getInteger("bench.backlogRecords", 100_000);
+    private final long startNanos = System.nanoTime();
+    private final Instant startedAt = Instant.now();
+    private final List<String[]> rows = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private final List<BenchChart.Series> latencySeries = new ArrayList<>();
+    private final List<BenchChart.Series> throughputSeries = new ArrayList<>();
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final String loadBefore = loadAverage();
+    private PulsarRuntime runtime;
+    private Path workDir;
+    private PulsarStandalone pulsar;
+    private PulsarClient client;
+    private Set<String> loadedNarJars;
+    private int runCounter;
+
+    private static final java.util.logging.Logger SDK_V1_LOG = java.util.logging.Logger.getLogger("com.amazonaws");
+
+    public static void main(String[] args) throws Exception {
+        SDK_V1_LOG.setLevel(java.util.logging.Level.SEVERE);
+        Set<String> chosen = new LinkedHashSet<>();
+        for (String arg : args) {
+            String name = arg.equals("memory") ? "backlog" : arg;
+            if (!SCENARIOS.contains(name)) {
+                System.err.println("unknown scenario '" + arg + "'; choose from " + SCENARIOS + " (memory = backlog)");
+                System.exit(2);
+            }
+            chosen.add(name);
+        }
+        if (chosen.isEmpty()) {
+            chosen.addAll(SCENARIOS);
+        }
+        Benchmark bench = new Benchmark();
+        int exit = 0;
+        try {
+            bench.run(chosen);
+        } catch (Exception e) {
+            bench.say("FAILED: " + e);
+            e.printStackTrace();
+            exit = 1;
+        } finally {
+            bench.stopAll();
+        }
+        System.exit(exit);
+    }
+
+    private void run(Set<String> chosen) throws Exception {
+        boolean full = chosen.size() == SCENARIOS.size() && durationSeconds == 60 && backlogRecords == 100_000;
+        Path out = Path.of(System.getProperty("bench.out", full ? "bench" : "target/bench"));
+        Files.createDirectories(out);
+        say("scenarios " + chosen + ", " + durationSeconds + " s runs, backlog " + backlogRecords
+                + "; results go to " + out + "/");
+        if (chosen.stream().anyMatch(s -> !s.equals("nar") && !s.equals("conversion"))) {
+            runtime = PulsarRuntime.fromSystemProperties();
+            workDir = runtime.workDir().resolve("bench");
+            say("starting Pulsar standalone (log " + workDir.resolve("pulsar/pulsar-standalone.log") + ")");
+            pulsar = started(PulsarStandalone.start(runtime, workDir.resolve("pulsar")));
+            pulsar.awaitReady(Duration.ofMinutes(3));
+            client = started(PulsarClient.builder().serviceUrl(pulsar.brokerServiceUrl()).build());
+            say("Pulsar ready at " + pulsar.brokerServiceUrl());
+        }
+        for (String scenario : chosen) {
+            try {
+                switch (scenario) {
+                    case "latency" -> latency(null);
+                    case "latency-1s" -> latency(1000L);
+                    case "throughput" -> throughput();
+                    case "backlog" -> backlog();
+                    case "startup" -> startup();
+                    case "nar" -> nar();
+                    case "conversion" -> conversion();
+                    default -> throw new IllegalArgumentException(scenario);
+                }
+            } catch (Exception e) {
+                say("scenario " + scenario + " FAILED: " + e);
+                e.printStackTrace();
+                row(scenario, "failed: " + e.getMessage(), "", "FAILED");
+            }
+        }
+        writeResults(out);
+    }
+
+    // ---------------------------------------------------------------- scenarios
+
+    /** 1 and 2: PutItem at 200/s; latency from PutItem returning to the consumer receiving the message. */
+    private void latency(Long pollIntervalMillis) throws Exception {
+        String label = pollIntervalMillis == null ? "latency" : "latency-1s";
+        int count = LATENCY_RATE * durationSeconds;
+        try (Run run = new Run(label, count + 10, pollIntervalMillis == null ? ""
+                : ", \"pollInterval\": " + pollIntervalMillis)) {
+            run.startConnectorAndWarmUp(List.of());
+            say(label + ": writing " + LATENCY_RATE + " items/s for " + durationSeconds + " s");
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            long periodNanos = 1_000_000_000L / LATENCY_RATE;
+            long t0 = System.nanoTime() + 50_000_000L;
+            for (int i = 0; i < count; i++) {
+                long due = t0 + i * periodNanos;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                int seq = i;
+                pool.execute(() -> run.put(seq));
+            }
+            pool.shutdown();
+            pool.awaitTermination(1, TimeUnit.MINUTES);
+            double writeSeconds = (System.nanoTime() - t0) / 1e9;
+            run.awaitReceived(count, Duration.ofSeconds(60));
+            long skipUntil = t0 + LATENCY_SKIP.toNanos();
+            List<Double> ms = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                long sent = run.tracker.sent[i];
+                long got = run.tracker.recv[i];
+                if (sent > 0 && got > 0 && sent >= skipUntil) {
+                    ms.add(Math.max(0, got - sent) / 1e6);
+                }
+            }
+            double[] sorted = ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            long missing = count - run.tracker.unique.get();
+            String poll = pollIntervalMillis == null ? "default pollInterval (100 ms)" : "pollInterval 1000 ms (builtin's)";
+            String result = String.format(Locale.ROOT, "p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, max %.0f ms"
+                            + " (%,d samples, %.0f writes/s%s)",
+                    pct(sorted, 50), pct(sorted, 95), pct(sorted, 99), sorted.length == 0 ? 0 : sorted[sorted.length - 1],
+                    sorted.length, count / writeSeconds, missing > 0 ? ", " + missing + " not received" : "");
+            if (pollIntervalMillis == null) {
+                boolean ok = sorted.length > 0 && pct(sorted, 50) <= 150 && pct(sorted, 99) <= 400 && missing == 0;
+                row("1. latency, " + poll, result, "p50 ≤ 150 ms, p99 ≤ 400 ms", ok ? "met" : "MISSED");
+            } else {
+                row("2. latency, " + poll, result, "comparison (builtin ≈ 1 s)", "—");
+            }
+            latencySeries.add(cdf(poll, sorted));
+        }
+    }
+
+    /** 3: writes as fast as DynamoDB Local takes them; records/s delivered, and the lag when writing stops. */
+    private void throughput() throws Exception {
+        int capacity = 2_000_000;
+        try (Run run = new Run("throughput", capacity, "")) {
+            run.startConnectorAndWarmUp(List.of());
+            say("throughput: BatchWriteItem from " + WRITER_THREADS + " threads for " + durationSeconds + " s");
+            AtomicLong next = new AtomicLong();
+            AtomicIntegerArray writtenPerSecond = new AtomicIntegerArray(3600);
+            long t0 = System.nanoTime();
+            long end = t0 + durationSeconds * 1_000_000_000L;
+            run.tracker.origin = t0;
+            runWriters(run, () -> System.nanoTime() < end, next, Long.MAX_VALUE, writtenPerSecond, t0);
+            long written = next.get();
+            long deliveredAtEnd = run.tracker.unique.get();
+            long lag = written - deliveredAtEnd;
+            long stop = System.nanoTime();
+            run.awaitReceived(written, Duration.ofSeconds(180));
+            double catchUp = (run.tracker.lastUniqueNanos - stop) / 1e9;
+            double seconds = (stop - t0) / 1e9;
+            String result = String.format(Locale.ROOT, "%,.0f records/s delivered while %,.0f writes/s went in;"
+                            + " lag at the end %,d records (caught up %.1f s later)",
+                    deliveredAtEnd / seconds, written / seconds, lag, Math.max(0, catchUp));
+            row("3. live throughput", result, "—", "—");
+            throughputSeries.add(perSecond("3. throughput: written/s", writtenPerSecond, durationSeconds));
+            throughputSeries.add(perSecond("3. throughput: delivered/s", run.tracker.perSecond,
+                    (int) Math.ceil((run.tracker.lastUniqueNanos - t0) / 1e9)));
+        }
+    }
+
+    /** 4 and 5: a backlog drained from TRIM_HORIZON vs the raw GetRecords rate; the connector JVM's memory. */
+    private void backlog() throws Exception {
+        backlog(LOCALRUNNER_JVM, true);
+        if (LOCALRUNNER_JVM == PULSAR_LOCALRUNNER_JVM && !Boolean.getBoolean("bench.skipG1")) {
+            // the same heap with the JVM's default collector (G1): ZGC maps its heap three times (RSS counts each)
+            // and stalls allocations in a 128 MB heap at this allocation rate
+            backlog(List.of("-Xmx128m", "-XX:MaxDirectMemorySize=128m", "-XX:+ExitOnOutOfMemoryError"), false);
+        }
+    }
+
+    private void backlog(List<String> jvmOptions, boolean primary) throws Exception {
+        String label = primary ? "backlog" : "backlog-g1";
+        try (Run run = new Run(label, backlogRecords + 10, "")) {
+            run.jvmOptions = jvmOptions;
+            say("backlog: writing " + backlogRecords + " items before the connector starts");
+            AtomicLong next = new AtomicLong();
+            long w0 = System.nanoTime();
+            runWriters(run, () -> true, next, backlogRecords, null, 0);
+            say(String.format(Locale.ROOT, "backlog: %,d items written in %.1f s", backlogRecords,
+                    (System.nanoTime() - w0) / 1e9));
+            double raw1 = rawGetRecordsRate(run);
+            double raw2 = rawGetRecordsRate(run);
+            double raw = Math.max(raw1, raw2);
+            say(String.format(Locale.ROOT, "backlog: raw GetRecords read %,.0f then %,.0f records/s", raw1, raw2));
+
+            Path gcLog = run.dir.resolve("gc.log");
+            Path classLog = run.dir.resolve("class-load.log");
+            List<String> extra = new ArrayList<>(List.of("-Xlog:gc:file=" + gcLog,
+                    "-Xlog:class+load=info:file=" + classLog));
+            if (Boolean.getBoolean("bench.jfr")) {
+                // profiling aid (-Dbench.jfr=true): a JFR recording of the connector's JVM during the drain
+                extra.add("-XX:StartFlightRecording=filename=" + run.dir.resolve("localrunner.jfr")
+                        + ",settings=profile,dumponexit=true");
+            }
+            long c0 = System.nanoTime();
+            run.tracker.origin = c0;
+            run.startConnector(extra);
+            MemoryWatch memory = new MemoryWatch(run.source.jvm().pid());
+            memory.start();
+            long[] cpuAtFirst = null;
+            try {
+                while (run.tracker.firstNanos == 0 && System.nanoTime() - c0 < TimeUnit.MINUTES.toNanos(5)) {
+                    run.checkConnector();
+                    Thread.sleep(5);
+                }
+                cpuAtFirst = cpuTicks(run);
+                run.awaitReceived(backlogRecords, Duration.ofMinutes(10));
+            } finally {
+                memory.stop();
+            }
+            Tracker t = run.tracker;
+            long[] cpuAtEnd = cpuTicks(run);
+            double wall = (t.lastUniqueNanos - t.firstNanos) / 1e9;
+            notes.add(String.format(Locale.ROOT, label + ": CPU during the drain (%.1f s, 2 cores = %.1f CPU-s available):"
+                            + " connector JVM %.1f s, Pulsar broker %.1f s, benchmark JVM (DynamoDB Local, consumer) %.1f s",
+                    wall, wall * Runtime.getRuntime().availableProcessors(),
+                    (cpuAtEnd[0] - cpuAtFirst[0]) / 100.0, (cpuAtEnd[1] - cpuAtFirst[1]) / 100.0,
+                    (cpuAtEnd[2] - cpuAtFirst[2]) / 100.0));
+            say(notes.get(notes.size() - 1));
+            double drainSeconds = (t.lastUniqueNanos - t.firstNanos) / 1e9;
+            double rate = (backlogRecords - 1) / drainSeconds;
+            double ratio = rate / raw;
+            String jvmText = jvmOptions == PULSAR_LOCALRUNNER_JVM
+                    ? "as bin/function-localrunner (pulsar-admin sources localrun) starts it: "
+                        + String.join(" ", jvmOptions.subList(0, 5))
+                    : String.join(" ", jvmOptions);
+            String suffix = primary ? "" : " (comparison: connector JVM " + jvmText + ")";
+            row((primary ? "4. backlog drain" : "4b. backlog drain") + suffix, String.format(Locale.ROOT,
+                            "%,d records in %.1f s from the first: %,.0f records/s = %.2f × raw GetRecords"
+                                    + " (%,.0f records/s, best of 2 reads); first record %.1f s after the LocalRunner started",
+                            backlogRecords, drainSeconds, rate, ratio, raw, (t.firstNanos - c0) / 1e9),
+                    primary ? "≥ 0.5 × raw" : "—", primary ? (ratio >= 0.5 ? "met" : "MISSED") : "—");
+            long heapPeak = peakHeapMb(gcLog);
+            row((primary ? "5. memory during the drain" : "5b. memory during the drain") + suffix,
+                    String.format(Locale.ROOT,
+                            "peak RSS %d MB (VmHWM; peak PSS %d MB), peak heap used %s; connector JVM: %s",
+                            memory.peakRssKb / 1024, memory.peakPssKb / 1024,
+                            heapPeak < 0 ? "n/a" : heapPeak + " MB (before-GC peak, GC log)",
+                            jvmText),
+                    primary ? "RSS ≤ 512 MB" : "—",
+                    primary ? (memory.peakRssKb / 1024 <= 512 ? "met" : "MISSED") : "—");
+            throughputSeries.add(perSecond((primary ? "4. backlog drain" : "4b. drain, G1") + ": delivered/s",
+                    t.perSecond, (int) Math.ceil((t.lastUniqueNanos - c0) / 1e9)));
+            if (primary) {
+                loadedNarJars = loadedBundledJars(classLog);
+            }
+        }
+    }
+
+    /** 6: from open() (the connector's "Opening DynamoDB source" log line) to the first record, new and restarted. */
+    private void startup() throws Exception {
+        try (Run run = new Run("startup", 100, "")) {
+            run.put(0);
+            long c0 = System.nanoTime();
+            run.startConnector(List.of());
+            run.awaitReceived(1, Duration.ofMinutes(3));
+            double fresh = openToFirst(run, 0);
+            double freshProcess = (run.tracker.firstNanos - c0) / 1e9;
+            say(String.format(Locale.ROOT, "startup: new application: %.1f s from open() to the first record", fresh));
+            say("startup: stopping the LocalRunner gracefully");
+            run.stopConnector();
+            run.put(1);
+            long r0 = System.nanoTime();
+            run.startConnector(List.of());
+            run.awaitReceived(2, Duration.ofMinutes(3));
+            double restart = openToFirst(run, 1);
+            double restartProcess = (run.tracker.recv[1] - r0) / 1e9;
+            row("6. start-up, open() to first record", String.format(Locale.ROOT,
+                            "new applicationName %.1f s; restart with existing leases %.1f s"
+                                    + " (from LocalRunner JVM start: %.1f s and %.1f s)",
+                            fresh, restart, freshProcess, restartProcess),
+                    "—", "—");
+        }
+    }
+
+    /** 7: NAR size and its largest bundled jars; which of them the connector never loaded during the drain. */
+    private void nar() throws IOException {
+        Path narFile = Path.of(System.getProperty("e2e.nar"));
+        double mb = Files.size(narFile) / 1e6;
+        List<long[]> sizes = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        try (ZipFile zip = new ZipFile(narFile.toFile())) {
+            for (ZipEntry entry : java.util.Collections.list(zip.entries())) {
+                if (entry.getName().startsWith("META-INF/bundled-dependencies/") && entry.getName().endsWith(".jar")) {
+                    names.add(entry.getName().substring("META-INF/bundled-dependencies/".length()));
+                    sizes.add(new long[] {entry.getCompressedSize(), names.size() - 1});
+                }
+            }
+        }
+        sizes.sort(Comparator.comparingLong((long[] a) -> a[0]).reversed());
+        StringBuilder top = new StringBuilder();
+        for (int i = 0; i < Math.min(5, sizes.size()); i++) {
+            top.append(i == 0 ? "" : ", ").append(names.get((int) sizes.get(i)[1]))
+                    .append(String.format(Locale.ROOT, " %.1f MB", sizes.get(i)[0] / 1e6));
+        }
+        row("7. NAR size", String.format(Locale.ROOT, "%.1f MB, %d jars (builtin %.1f MB); largest: %s",
+                mb, names.size(), BUILTIN_NAR_MB, top), "< 36 MB", mb < 36 ? "met" : "MISSED");
+        if (loadedNarJars != null && runtime != null) {
+            Set<String> parentArtifacts = new java.util.HashSet<>();
+            for (String entry : runtime.classPathEntries()) {
+                parentArtifacts.add(artifactOf(Path.of(entry).getFileName().toString()));
+            }
+            List<String> unused = new ArrayList<>();
+            List<String> shadowed = new ArrayList<>();
+            long unusedBytes = 0;
+            for (long[] s : sizes) {
+                String name = names.get((int) s[1]);
+                if (!loadedNarJars.contains(name)) {
+                    if (parentArtifacts.contains(artifactOf(name))) {
+                        shadowed.add(name);
+                    } else {
+                        unused.add(name + String.format(Locale.ROOT, " (%.2f MB)", s[0] / 1e6));
+                        unusedBytes += s[0];
+                    }
+                }
+            }
+            notes.add(String.format(Locale.ROOT, "NAR jars not loaded during the backlog drain: %d are on Pulsar's"
+                    + " own class path, which the NAR class loader asks first (%s); %d, %.1f MB, were not loaded at"
+                    + " all — some serve other settings (STS or default-chain credentials, CloudWatch metrics): %s",
+                    shadowed.size(), String.join(", ", shadowed), unused.size(), unusedBytes / 1e6,
+                    String.join(", ", unused)));
+        }
+    }
+
+    /** "netty-codec-http-4.1.127.Final.jar" to "netty-codec-http". */
+    private static String artifactOf(String jar) {
+        return jar.replaceFirst("\\.jar$", "").replaceFirst("-\\d.*$", "");
+    }
+
+    /** 8: JMH, one thread, one fork: ChangeRecordConverter.convert of a ~1 KB MODIFY with both images. */
+    private void conversion() throws Exception {
+        int jsonBytes = new ChangeRecordConverter(MessageKeyMode.PRIMARY_KEY)
+                .convert(ConversionBenchmark.sampleRecord()).value().length;
+        int warmups = Integer.getInteger("bench.jmh.warmups", 3);
+        int iterations = Integer.getInteger("bench.jmh.iterations", 5);
+        say("conversion: JMH, 1 fork, 1 thread, " + warmups + " × 2 s warm-up, " + iterations + " × 2 s measured");
+        RunResult result = new Runner(new OptionsBuilder()
+                .include(ConversionBenchmark.class.getName() + ".convert")
+                .forks(1)
+                .threads(1)
+                .warmupIterations(warmups).warmupTime(TimeValue.seconds(2))
+                .measurementIterations(iterations).measurementTime(TimeValue.seconds(2))
+                .shouldFailOnError(true)
+                .build()).runSingle();
+        double score = result.getPrimaryResult().getScore();
+        double error = result.getPrimaryResult().getScoreError();
+        row("8. conversion (JMH)", String.format(Locale.ROOT, "%,.0f ± %,.0f records/s on one thread"
+                        + " (%d-byte JSON value; 1 fork, %d × 2 s warm-up, %d × 2 s measured)",
+                score, Double.isNaN(error) ? 0 : error, jsonBytes, warmups, iterations),
+                "≥ 100,000 records/s", score >= 100_000 ? "met" : "MISSED");
+    }
+
+    // ---------------------------------------------------------------- one table, one connector
+
+    /** A fresh DynamoDB Local with one table, a topic, its consumer and the connector's LocalRunner. */
+    private final class Run implements AutoCloseable {
+        final String label;
+        final DynamoDbLocal dynamo;
+        final String table;
+        final String arn;
+        final String topic;
+        final String app;
+        final String configJson;
+        final Path dir;
+        final Tracker tracker;
+        final Consumer<byte[]> consumer;
+        LocalRunnerSource source;
+        int connectorStarts;
+        List<String> jvmOptions = LOCALRUNNER_JVM;
+
+        Run(String label, int capacity, String extraConfig) throws Exception {
+            this.label = label;
+            int n = ++runCounter;
+            this.dir = workDir.resolve(label);
+            deleteRecursively(dir);
+            Files.createDirectories(dir);
+            this.dynamo = quietly(DynamoDbLocal::start);
+            this.table = "bench" + n;
+            this.arn = dynamo.createTableWithStream(table);
+            this.topic = TENANT_NS + "bench-" + label + "-" + n;
+            this.app = "pulsar-dynamodb-bench-" + label + "-" + n;
+            this.tracker = new Tracker(capacity);
+            this.consumer = client.newConsumer(Schema.BYTES)
+                    .topic(topic).subscriptionName("bench").subscriptionType(SubscriptionType.Exclusive)
+                    .subscriptionInitialPosition(SubscriptionInitialPosition.Earliest)
+                    .messageListener((c, m) -> {
+                        tracker.received(seqOf(m.getKey()), System.nanoTime());
+                        c.acknowledgeAsync(m);
+                    })
+                    .subscribe();
+            this.configJson = """
+                    {"awsEndpoint": "%1$s", "dynamoEndpoint": "%1$s", "awsRegion": "us-east-1", \
+                    "awsDynamodbStreamArn": "%2$s", \
+                    "awsCredentialPluginParam": "{\\"accessKey\\":\\"%3$s\\",\\"secretKey\\":\\"%4$s\\"}", \
+                    "applicationName": "%5$s", "initialPositionInStream": "TRIM_HORIZON"%6$s}"""
+                    .formatted(dynamo.endpoint(), arn, DynamoDbLocal.ACCESS_KEY, DynamoDbLocal.SECRET_KEY, app,
+                            extraConfig + System.getProperty("bench.extraConfig", ""));
+        }
+
+        void startConnector(List<String> extraJvmOptions) {
+            List<String> jvm = new ArrayList<>(jvmOptions);
+            jvm.addAll(extraJvmOptions);
+            Path log = dir.resolve("localrunner-" + (++connectorStarts) + ".log");
+            say(label + ": starting the connector (log " + log + ")");
+            source = LocalRunnerSource.start(runtime, pulsar,
+                    new LocalRunnerSource.Options("bench-" + label, topic, configJson).jvmOptions(jvm), log);
+        }
+
+        /** Starts the connector and waits until a first item has gone through (the lease is taken, JIT warm). */
+        void startConnectorAndWarmUp(List<String> extraJvmOptions) throws Exception {
+            putItem("warm-up", -1);
+            startConnector(extraJvmOptions);
+            say(label + ": waiting for the first record (KCL takes a new application's lease in 10 to 60 s)");
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (!tracker.warmedUp) {
+                checkConnector();
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(label + ": no record after 3 minutes; " + source.jvm().log());
+                }
+                Thread.sleep(100);
+            }
+            say(label + ": first record in; connector running");
+            Thread.sleep(2000);
+        }
+
+        void checkConnector() {
+            if (source != null && !source.jvm().isAlive()) {
+                throw new IllegalStateException(label + ": the LocalRunner exited:\n" + source.errors()
+                        + "\n" + source.jvm().logTail(20));
+            }
+        }
+
+        void put(int seq) {
+            putItem("i" + seq, seq);
+            if (seq >= 0 && seq < tracker.sent.length) {
+                tracker.sent[seq] = System.nanoTime();
+            }
+        }
+
+        private void putItem(String id, long seq) {
+            dynamo.put(table, item(id, seq));
+        }
+
+        void awaitReceived(long count, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long lastReport = System.nanoTime();
+            while (tracker.unique.get() < count) {
+                checkConnector();
+                if (System.nanoTime() > deadline) {
+                    say(label + ": gave up waiting: " + tracker.unique.get() + " of " + count + " received");
+                    return;
+                }
+                if (System.nanoTime() - lastReport > 15_000_000_000L) {
+                    say(label + ": " + tracker.unique.get() + " of " + count + " received");
+                    lastReport = System.nanoTime();
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        void stopConnector() {
+            if (source != null) {
+                source.stop();
+                source = null;
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            stopConnector();
+            consumer.close();
+            dynamo.close();
+        }
+    }
+
+    private static Map<String, AttributeValue> item(String id, long seq) {
+        return Map.of("id", AttributeValue.fromS(id),
+                "seq", AttributeValue.fromN(Long.toString(seq)),
+                "writtenAtMillis", AttributeValue.fromN(Long.toString(System.currentTimeMillis())),
+                "writtenAtNanos", AttributeValue.fromN(Long.toString(System.nanoTime())),
+                "payload", AttributeValue.fromS(PAYLOAD));
+    }
+
+    /** BatchWriteItem loops from WRITER_THREADS threads until the condition fails or {@code limit} items. */
+    private void runWriters(Run run, java.util.function.BooleanSupplier go, AtomicLong next, long limit,
+                            AtomicIntegerArray perSecond, long t0) throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        AtomicBoolean failed = new AtomicBoolean();
+        for (int w = 0; w < WRITER_THREADS; w++) {
+            Thread thread = new Thread(() -> {
+                try {
+                    while (go.getAsBoolean() && !failed.get()) {
+                        long first = next.getAndAdd(BATCH);
+                        if (first >= limit) {
+                            next.addAndGet(-BATCH);
+                            return;
+                        }
+                        int n = (int) Math.min(BATCH, limit - first);
+                        List<WriteRequest> requests = new ArrayList<>(n);
+                        for (int i = 0; i < n; i++) {
+                            requests.add(WriteRequest.builder().putRequest(PutRequest.builder()
+                                    .item(item("i" + (first + i), first + i)).build()).build());
+                        }
+                        Map<String, List<WriteRequest>> pending = Map.of(run.table, requests);
+                        while (!pending.isEmpty()) {
+                            Map<String, List<WriteRequest>> batch = pending;
+                            BatchWriteItemResponse response =
+                                    run.dynamo.client().batchWriteItem(b -> b.requestItems(batch));
+                            pending = response.hasUnprocessedItems() ? response.unprocessedItems() : Map.of();
+                        }
+                        if (n < BATCH) {
+                            next.addAndGet(n - BATCH);
+                        }
+                        if (perSecond != null) {
+                            int second = (int) ((System.nanoTime() - t0) / 1_000_000_000L);
+                            perSecond.addAndGet(Math.min(second, perSecond.length() - 1), n);
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    failed.set(true);
+                    say(run.label + ": writer failed: " + e);
+                }
+            }, "bench-writer-" + w);
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        if (failed.get()) {
+            throw new IllegalStateException(run.label + ": a writer failed");
+        }
+    }
+
+    /** Reads the table's whole stream with the SDK directly, 1000 records per GetRecords: records/s. */
+    private double rawGetRecordsRate(Run run) {
+        try (DynamoDbStreamsClient streams = DynamoDbStreamsClient.builder()
+                .endpointOverride(URI.create(run.dynamo.endpoint()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(DynamoDbLocal.ACCESS_KEY, DynamoDbLocal.SECRET_KEY)))
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build()) {
+            long t0 = System.nanoTime();
+            String shard = streams.describeStream(b -> b.streamArn(run.arn)).streamDescription().shards().get(0)
+                    .shardId();
+            String iterator = streams.getShardIterator(b -> b.streamArn(run.arn).shardId(shard)
+                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+            long read = 0;
+            int empty = 0;
+            while (read < backlogRecords && iterator != null && empty < 5) {
+                String it = iterator;
+                GetRecordsResponse response = streams.getRecords(b -> b.shardIterator(it).limit(1000));
+                read += response.records().size();
+                empty = response.records().isEmpty() ? empty + 1 : 0;
+                iterator = response.nextShardIterator();
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            return read / seconds;
+        }
+    }
+
+    // ---------------------------------------------------------------- measurement helpers
+
+    /** Per-item send and receive times (System.nanoTime of this JVM), and deliveries per second. */
+    static final class Tracker {
+        final long[] sent;
+        final long[] recv;
+        final AtomicLong unique = new AtomicLong();
+        final AtomicIntegerArray perSecond = new AtomicIntegerArray(3600);
+        volatile long origin = System.nanoTime();
+        volatile long firstNanos;
+        volatile long lastUniqueNanos;
+        volatile boolean warmedUp;
+
+        Tracker(int capacity) {
+            sent = new long[capacity];
+            recv = new long[capacity];
+        }
+
+        /** Called on the consumer's single listener thread. */
+        void received(long seq, long now) {
+            if (seq == -2) {
+                warmedUp = true;
+                return;
+            }
+            if (seq < 0 || seq >= recv.length || recv[(int) seq] != 0) {
+                return;
+            }
+            recv[(int) seq] = now;
+            if (firstNanos == 0) {
+                firstNanos = now;
+            }
+            lastUniqueNanos = now;
+            int second = (int) Math.max(0, (now - origin) / 1_000_000_000L);
+            perSecond.incrementAndGet(Math.min(second, perSecond.length() - 1));
+            unique.incrementAndGet();
+        }
+    }
+
+    /** The item number from a message key such as {@code {"id":{"S":"i123"}}}; -2 for the warm-up item. */
+    static long seqOf(String key) {
+        if (key == null) {
+            return -1;
+        }
+        int at = key.indexOf("\"S\":\"");
+        if (at < 0) {
+            return -1;
+        }
+        int start = at + 5;
+        if (key.startsWith("warm", start)) {
+            return -2;
+        }
+        long value = 0;
+        int i = start + 1;
+        for (; i < key.length() && Character.isDigit(key.charAt(i)); i++) {
+            value = value * 10 + (key.charAt(i) - '0');
+        }
+        return i == start + 1 ? -1 : value;
+    }
+
+    /** Polls /proc/PID/status (VmHWM) and smaps_rollup (Pss) of the connector's JVM every 200 ms. */
+    private static final class MemoryWatch {
+        private final long pid;
+        private final Thread thread;
+        private volatile boolean running = true;
+        volatile long peakRssKb;
+        volatile long peakPssKb;
+
+        MemoryWatch(long pid) {
+            this.pid = pid;
+            this.thread = new Thread(this::poll, "bench-memory-watch");
+            thread.setDaemon(true);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join();
+        }
+
+        private void poll() {
+            while (running) {
+                try {
+                    long hwm = field(Path.of("/proc", Long.toString(pid), "status"), "VmHWM:");
+                    long rss = field(Path.of("/proc", Long.toString(pid), "status"), "VmRSS:");
+                    long pss = field(Path.of("/proc", Long.toString(pid), "smaps_rollup"), "Pss:");
+                    peakRssKb = Math.max(peakRssKb, Math.max(hwm, rss));
+                    peakPssKb = Math.max(peakPssKb, pss);
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (IOException e) {
+                    return; // the process is gone
+                }
+            }
+        }
+
+        private static long field(Path file, String name) throws IOException {
+            for (String line : Files.readAllLines(file, StandardCharsets.ISO_8859_1)) {
+                if (line.startsWith(name)) {
+                    return Long.parseLong(line.substring(name.length()).trim().split("\\s+")[0]);
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** utime + stime in clock ticks (1/100 s) of the connector's JVM, the broker's and this one. */
+    private long[] cpuTicks(Run run) {
+        return new long[] {cpuTicks(run.source.jvm().pid()), cpuTicks(pulsar.jvm().pid()),
+            cpuTicks(ProcessHandle.current().pid())};
+    }
+
+    private static long cpuTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** The highest heap occupancy before a collection, from a -Xlog:gc file (ZGC or G1 line formats); -1 if none. */
+    static long peakHeapMb(Path gcLog) {
+        Pattern p = Pattern.compile("(\\d+)M(?:\\(\\d+%\\))?->(\\d+)M");
+        long peak = -1;
+        try {
+            for (String line : Files.readAllLines(gcLog, StandardCharsets.ISO_8859_1)) {
+                Matcher m = p.matcher(line);
+                if (m.find()) {
+                    peak = Math.max(peak, Math.max(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return peak;
+    }
+
+    /** Names of the NAR's bundled jars from which at least one class was loaded, from a -Xlog:class+load file. */
+    private static Set<String> loadedBundledJars(Path classLog) {
+        Set<String> jars = new java.util.HashSet<>();
+        Pattern p = Pattern.compile("bundled-dependencies/([^/!\\s]+\\.jar)");
+        try {
+            for (String line : Files.readAllLines(classLog, StandardCharsets.ISO_8859_1)) {
+                Matcher m = p.matcher(line);
+                if (m.find()) {
+                    jars.add(m.group(1));
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return jars;
+    }
+
+    /** Seconds from the last "Opening DynamoDB source" log line of the connector to the item's receipt. */
+    private double openToFirst(Run run, int seq) throws IOException {
+        String log = Files.readString(run.source.jvm().log(), StandardCharsets.ISO_8859_1);
+        String opened = null;
+        for (String line : log.lines().toList()) {
+            if (line.contains("Opening DynamoDB source")) {
+                opened = line.substring(0, 12);
+            }
+        }
+        if (opened == null) {
+            return Double.NaN;
+        }
+        ZonedDateTime openedAt = ZonedDateTime.of(LocalDate.now(), LocalTime.parse(opened,
+                DateTimeFormatter.ofPattern("HH:mm:ss.SSS")), ZoneId.systemDefault());
+        long nowNanos = System.nanoTime();
+        long receivedNanos = run.tracker.recv[seq];
+        Instant receivedAt = Instant.now().minusNanos(nowNanos - receivedNanos);
+        if (openedAt.toInstant().isAfter(Instant.now())) {
+            openedAt = openedAt.minusDays(1);
+        }
+        return Duration.between(openedAt.toInstant(), receivedAt).toMillis() / 1000.0;
+    }
+
+    private static double pct(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    private static BenchChart.Series cdf(String name, double[] sorted) {
+        int points = Math.min(sorted.length, 1000);
+        double[] x = new double[points];
+        double[] y = new double[points];
+        for (int i = 0; i < points; i++) {
+            int index = (int) ((long) i * (sorted.length - 1) / Math.max(1, points - 1));
+            x[i] = sorted[index];
+            y[i] = 100.0 * (index + 1) / sorted.length;
+        }
+        return new BenchChart.Series(name, x, y);
+    }
+
+    private static BenchChart.Series perSecond(String name, AtomicIntegerArray counts, int seconds) {
+        int n = Math.max(0, Math.min(seconds, counts.length()));
+        double[] x = new double[n];
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i + 1;
+            y[i] = counts.get(i);
+        }
+        return new BenchChart.Series(name, x, y);
+    }
+
+    // ---------------------------------------------------------------- output
+
+    private void row(String scenario, String result, String target, String verdict) {
+        rows.add(new String[] {scenario, result, target, verdict});
+        say("RESULT " + scenario + ": " + result + (target.isEmpty() ? "" : " [target " + target + ": " + verdict + "]"));
+    }
+
+    private void writeResults(Path out) throws IOException {
+        StringBuilder md = new StringBuilder();
+        md.append("# Benchmark results\n\n");
+        md.append("Machine: ").append(machine()).append("\n\n");
+        md.append("Command: `./bench.sh").append(rows.size() < SCENARIOS.size() ? " (subset)" : "").append("` — ")
+                .append(durationSeconds).append(" s live runs, backlog of ").append(String.format(Locale.ROOT, "%,d",
+                        backlogRecords)).append(" changes; total ")
+                .append(String.format(Locale.ROOT, "%.1f", (System.nanoTime() - startNanos) / 60e9))
+                .append(" min.\n\n");
+        md.append("| scenario | result | target | |\n|---|---|---|---|\n");
+        for (String[] r : rows) {
+            md.append("| ").append(r[0]).append(" | ").append(r[1]).append(" | ").append(r[2]).append(" | ")
+                    .append(r[3]).append(" |\n");
+        }
+        if (!notes.isEmpty()) {
+            md.append('\n');
+            for (String note : notes) {
+                md.append("- ").append(note).append('\n');
+            }
+        }
+        if (!latencySeries.isEmpty()) {
+            BenchChart chart = new BenchChart("PutItem returned -> consumer received (CDF)", "latency (ms)",
+                    "% of records").yMax(100);
+            latencySeries.forEach(chart::add);
+            chart.write(out.resolve("latency.png"));
+            md.append("\n![latency CDF](latency.png)\n");
+        }
+        if (!throughputSeries.isEmpty()) {
+            BenchChart chart = new BenchChart("Records per second", "seconds since the phase started", "records/s");
+            throughputSeries.forEach(chart::add);
+            chart.write(out.resolve("throughput.png"));
+            md.append("\n![throughput over time](throughput.png)\n");
+        }
+        Files.writeString(out.resolve("results.md"), md.toString(), StandardCharsets.UTF_8);
+        synchronized (System.out) {
+            System.out.println();
+            System.out.println(md);
+        }
+        say("written " + out.resolve("results.md"));
+    }
+
+    private String machine() {
+        String cpu = "?";
+        long memKb = 0;
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("?");
+            memKb = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
+                    .map(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElse(0L);
+        } catch (IOException | RuntimeException e) {
+            // not Linux: leave it unknown
+        }
+        return String.format(Locale.ROOT, "%d cores (%s), %.0f GiB RAM, %s %s (%s), %s %s; %s; load average"
+                        + " %s at the start, %s at the end",
+                Runtime.getRuntime().availableProcessors(), cpu, memKb / 1048576.0,
+                System.getProperty("java.vm.name"), System.getProperty("java.version"),
+                System.getProperty("java.vendor"), System.getProperty("os.name"), System.getProperty("os.version"),
+                startedAt.toString().substring(0, 16).replace('T', ' ') + " UTC", loadBefore, loadAverage());
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return parts[0] + "/" + parts[1] + "/" + parts[2];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    private <T extends AutoCloseable> T started(T resource) {
+        started.add(resource);
+        return resource;
+    }
+
+    private void stopAll() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                say("stopping failed: " + e);
+            }
+        }
+        started.clear();
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    private static <T> T quietly(Callable<T> step) throws Exception {
+        PrintStream out = System.out;
+        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        try {
+            return step.call();
+        } finally {
+            System.setOut(out);
+        }
+    }
+
+    void say(String line) {
+        synchronized (System.out) {
+            System.out.printf(Locale.ROOT, "[bench %6.1fs] %s%n", (System.nanoTime() - startNanos) / 1e9, line);
+            System.out.flush();
+        }
+    }
+}
