@@ -11,7 +11,6 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -80,16 +79,8 @@ class DynamoDBSourceIT {
     }
 
     private static Map<String, Object> config(String arn, String applicationName) {
-        Map<String, Object> config = new HashMap<>();
-        config.put("awsEndpoint", dynamo.endpoint());
-        config.put("dynamoEndpoint", dynamo.endpoint());
+        Map<String, Object> config = dynamo.sourceConfig(arn, applicationName);
         config.put("awsRegion", "us-east-1");
-        config.put("awsDynamodbStreamArn", arn);
-        config.put("awsCredentialPluginParam", "{\"accessKey\":\"" + DynamoDbLocal.ACCESS_KEY
-                + "\",\"secretKey\":\"" + DynamoDbLocal.SECRET_KEY + "\"}");
-        config.put("applicationName", applicationName);
-        config.put("initialPositionInStream", "TRIM_HORIZON");
-        config.put("checkpointInterval", "1000");
         return config;
     }
 

@@ -68,16 +68,7 @@ class ItemRoundTripIT {
             String id = ids.get((i * 7) % ITEMS);
             write(id, i == 0 ? random.bigItem(id, false) : random.item(id));
         }
-        Map<String, Object> config = new HashMap<>();
-        config.put("awsEndpoint", dynamo.endpoint());
-        config.put("dynamoEndpoint", dynamo.endpoint());
-        config.put("awsDynamodbStreamArn", streamArn);
-        config.put("awsCredentialPluginParam", "{\"accessKey\":\"" + DynamoDbLocal.ACCESS_KEY
-                + "\",\"secretKey\":\"" + DynamoDbLocal.SECRET_KEY + "\"}");
-        config.put("applicationName", "it-roundtrip");
-        config.put("initialPositionInStream", "TRIM_HORIZON");
-        config.put("checkpointInterval", "1000");
-        harness = SourceHarness.open(config, "it-roundtrip", record -> true);
+        harness = SourceHarness.open(dynamo.sourceConfig(streamArn, "it-roundtrip"), "it-roundtrip", record -> true);
     }
 
     private static void write(String id, Map<String, AttributeValue> item) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.logging.log4j.Level;
@@ -72,15 +71,8 @@ class StreamEndIT {
     }
 
     private static Map<String, Object> config(String arn, String applicationName, String position) {
-        Map<String, Object> config = new HashMap<>();
-        config.put("awsEndpoint", dynamo.endpoint());
-        config.put("dynamoEndpoint", dynamo.endpoint());
-        config.put("awsDynamodbStreamArn", arn);
-        config.put("awsCredentialPluginParam", "{\"accessKey\":\"" + DynamoDbLocal.ACCESS_KEY
-                + "\",\"secretKey\":\"" + DynamoDbLocal.SECRET_KEY + "\"}");
-        config.put("applicationName", applicationName);
+        Map<String, Object> config = dynamo.sourceConfig(arn, applicationName);
         config.put("initialPositionInStream", position);
-        config.put("checkpointInterval", "1000");
         return config;
     }
 

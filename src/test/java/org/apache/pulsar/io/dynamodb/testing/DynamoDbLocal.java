@@ -100,6 +100,23 @@ public final class DynamoDbLocal implements AutoCloseable {
                 .tableDescription().latestStreamArn();
     }
 
+    /**
+     * A source config for a stream of this DynamoDB Local: its endpoints, the static test keys, the application,
+     * TRIM_HORIZON and a 1 s checkpoint interval; mutable, so a test can add or change keys.
+     */
+    public Map<String, Object> sourceConfig(String streamArn, String applicationName) {
+        Map<String, Object> config = new java.util.HashMap<>();
+        config.put("awsEndpoint", endpoint());
+        config.put("dynamoEndpoint", endpoint());
+        config.put("awsDynamodbStreamArn", streamArn);
+        config.put("awsCredentialPluginParam", "{\"accessKey\":\"" + ACCESS_KEY
+                + "\",\"secretKey\":\"" + SECRET_KEY + "\"}");
+        config.put("applicationName", applicationName);
+        config.put("initialPositionInStream", "TRIM_HORIZON");
+        config.put("checkpointInterval", "1000");
+        return config;
+    }
+
     public void put(String table, Map<String, AttributeValue> item) {
         client.putItem(b -> b.tableName(table).item(item));
     }
