@@ -107,7 +107,7 @@ public final class KclChangeStream implements ChangeStream {
 
     private Scheduler buildScheduler() {
         AmazonDynamoDBStreamsAdapterClient adapterClient =
-                new AmazonDynamoDBStreamsAdapterClient(clients.streams(), config.getSigningRegion());
+                new DirectRecordsAdapterClient(clients.streams(), config.getSigningRegion());
         // DynamoDB Streams has no AT_TIMESTAMP iterator: read from the oldest record and skip what came before.
         InitialPositionInStream position = config.getInitialPositionInStream() == InitialPositionInStream.LATEST
                 ? InitialPositionInStream.LATEST : InitialPositionInStream.TRIM_HORIZON;
