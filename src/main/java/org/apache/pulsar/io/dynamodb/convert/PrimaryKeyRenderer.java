@@ -1,9 +1,5 @@
 package org.apache.pulsar.io.dynamodb.convert;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.TreeMap;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -38,12 +34,8 @@ public final class PrimaryKeyRenderer implements KeyRenderer {
 
     /** The canonical key of a primary-key attribute map. */
     public static String render(Map<String, AttributeValue> keys) {
-        StringWriter out = new StringWriter(64);
-        try (JsonGenerator gen = StreamRecordJsonWriter.jsonFactory().createGenerator(out)) {
-            AttributeValueJson.writeItem(gen, new TreeMap<>(keys), true);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
+        Utf8JsonBuilder json = new Utf8JsonBuilder(64);
+        AttributeValueJson.writeItem(json, keys.size() == 1 ? keys : new TreeMap<>(keys), true);
+        return json.toUtf8String();
     }
 }

@@ -1,10 +1,5 @@
 package org.apache.pulsar.io.dynamodb.convert;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -15,89 +10,72 @@ import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
 /** Writes a stream record as the builtin connector's JSON value, byte for byte in field order and typing. */
 public final class StreamRecordJsonWriter {
 
-    // JsonFactory is thread-safe once configured; each call gets its own generator.
-    private static final JsonFactory JSON = new JsonFactory();
-
     private StreamRecordJsonWriter() {
     }
 
     /** The record's JSON as UTF-8 bytes; pure and thread-safe. */
     public static byte[] write(Record record) {
-        // Jackson 2.17's byte generator escapes characters beyond the BMP as surrogate pairs; going through chars
-        // keeps emoji raw, and the explicit UTF-8 keeps the JVM default charset out of it.
-        return writeString(record).getBytes(StandardCharsets.UTF_8);
+        Utf8JsonBuilder json = new Utf8JsonBuilder(estimateSize(record));
+        writeRecord(json, record);
+        return json.toBytes();
     }
 
     /** The record's JSON as a string; the same text {@link #write} encodes. */
     public static String writeString(Record record) {
-        StringWriter out = new StringWriter(estimateSize(record));
-        try (JsonGenerator gen = JSON.createGenerator(out)) {
-            writeRecord(gen, record);
-        } catch (IOException e) {
-            // a StringWriter does not fail; only a generator bug gets here
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
+        return new String(write(record), StandardCharsets.UTF_8);
     }
 
-    static JsonFactory jsonFactory() {
-        return JSON;
-    }
-
-    private static void writeRecord(JsonGenerator gen, Record record) throws IOException {
-        gen.writeStartObject();
+    private static void writeRecord(Utf8JsonBuilder json, Record record) {
+        json.beginObject();
         Identity identity = record.userIdentity();
         if (identity != null) {
-            gen.writeObjectFieldStart("userIdentity");
-            writeIfPresent(gen, "principalId", identity.principalId());
-            writeIfPresent(gen, "type", identity.type());
-            gen.writeEndObject();
+            json.name("userIdentity").beginObject();
+            writeIfPresent(json, "principalId", identity.principalId());
+            writeIfPresent(json, "type", identity.type());
+            json.endObject();
         }
-        writeIfPresent(gen, "eventID", record.eventID());
-        writeIfPresent(gen, "eventName", record.eventNameAsString());
-        writeIfPresent(gen, "eventVersion", record.eventVersion());
-        writeIfPresent(gen, "eventSource", record.eventSource());
-        writeIfPresent(gen, "awsRegion", record.awsRegion());
+        writeIfPresent(json, "eventID", record.eventID());
+        writeIfPresent(json, "eventName", record.eventNameAsString());
+        writeIfPresent(json, "eventVersion", record.eventVersion());
+        writeIfPresent(json, "eventSource", record.eventSource());
+        writeIfPresent(json, "awsRegion", record.awsRegion());
         StreamRecord dynamodb = record.dynamodb();
         if (dynamodb != null) {
-            gen.writeObjectFieldStart("dynamodb");
+            json.name("dynamodb").beginObject();
             if (dynamodb.approximateCreationDateTime() != null) {
-                gen.writeNumberField("ApproximateCreationDateTime",
-                        dynamodb.approximateCreationDateTime().toEpochMilli());
+                json.name("ApproximateCreationDateTime").number(dynamodb.approximateCreationDateTime().toEpochMilli());
             }
             // An empty image is treated as absent: some decoders hand an INSERT an empty OldImage, and a real
             // image always holds at least the key attributes.
             if (dynamodb.hasKeys()) {
-                writeImage(gen, "Keys", dynamodb.keys());
+                writeImage(json, "Keys", dynamodb.keys());
             }
             if (dynamodb.hasNewImage()) {
-                writeImage(gen, "NewImage", dynamodb.newImage());
+                writeImage(json, "NewImage", dynamodb.newImage());
             }
             if (dynamodb.hasOldImage()) {
-                writeImage(gen, "OldImage", dynamodb.oldImage());
+                writeImage(json, "OldImage", dynamodb.oldImage());
             }
-            writeIfPresent(gen, "SequenceNumber", dynamodb.sequenceNumber());
+            writeIfPresent(json, "SequenceNumber", dynamodb.sequenceNumber());
             if (dynamodb.sizeBytes() != null) {
-                gen.writeNumberField("SizeBytes", dynamodb.sizeBytes());
+                json.name("SizeBytes").number(dynamodb.sizeBytes());
             }
-            writeIfPresent(gen, "StreamViewType", dynamodb.streamViewTypeAsString());
-            gen.writeEndObject();
+            writeIfPresent(json, "StreamViewType", dynamodb.streamViewTypeAsString());
+            json.endObject();
         }
-        gen.writeEndObject();
+        json.endObject();
     }
 
-    private static void writeImage(JsonGenerator gen, String field, Map<String, AttributeValue> image)
-            throws IOException {
+    private static void writeImage(Utf8JsonBuilder json, String field, Map<String, AttributeValue> image) {
         if (image == null || image.isEmpty()) {
             return;
         }
-        gen.writeFieldName(field);
-        AttributeValueJson.writeItem(gen, image, false);
+        AttributeValueJson.writeItem(json.name(field), image, false);
     }
 
-    private static void writeIfPresent(JsonGenerator gen, String field, String value) throws IOException {
+    private static void writeIfPresent(Utf8JsonBuilder json, String field, String value) {
         if (value != null) {
-            gen.writeStringField(field, value);
+            json.name(field).string(value);
         }
     }
 
