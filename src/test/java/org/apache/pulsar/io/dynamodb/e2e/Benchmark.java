@@ -283,10 +283,13 @@ public final class Benchmark {
             runWriters(run, () -> true, next, backlogRecords, null, 0);
             say(String.format(Locale.ROOT, "%s: %,d items written in %.1f s", label, backlogRecords,
                     (System.nanoTime() - w0) / 1e9));
-            double raw1 = rawGetRecordsRate(run);
-            double raw2 = rawGetRecordsRate(run);
-            double raw = Math.max(raw1, raw2);
-            say(String.format(Locale.ROOT, "%s: raw GetRecords read %,.0f then %,.0f records/s", label, raw1, raw2));
+            RawRead raw1 = rawGetRecords(run);
+            RawRead raw2 = rawGetRecords(run);
+            RawRead best = raw1.recordsPerSecond() >= raw2.recordsPerSecond() ? raw1 : raw2;
+            double raw = best.recordsPerSecond();
+            say(String.format(Locale.ROOT, "%s: raw GetRecords read %,.0f then %,.0f records/s"
+                            + " (%.0f then %.0f CPU-µs per record)", label, raw1.recordsPerSecond(),
+                    raw2.recordsPerSecond(), raw1.cpuMicrosPerRecord(), raw2.cpuMicrosPerRecord()));
 
             Path gcLog = run.dir.resolve("gc.log");
             Path classLog = run.dir.resolve("class-load.log");
@@ -315,22 +318,38 @@ public final class Benchmark {
             }
             Tracker t = run.tracker;
             long[] cpuAtEnd = cpuTicks(run);
-            double wall = (t.lastUniqueNanos - t.firstNanos) / 1e9;
-            notes.add(String.format(Locale.ROOT, label + ": CPU during the drain (%.1f s, 2 cores = %.1f CPU-s available):"
-                            + " connector JVM %.1f s, Pulsar broker %.1f s, benchmark JVM (DynamoDB Local, consumer) %.1f s",
-                    wall, wall * Runtime.getRuntime().availableProcessors(),
-                    (cpuAtEnd[0] - cpuAtFirst[0]) / 100.0, (cpuAtEnd[1] - cpuAtFirst[1]) / 100.0,
-                    (cpuAtEnd[2] - cpuAtFirst[2]) / 100.0));
-            say(notes.get(notes.size() - 1));
             double drainSeconds = (t.lastUniqueNanos - t.firstNanos) / 1e9;
-            double rate = (backlogRecords - 1) / drainSeconds;
+            // the first record arrived before cpuAtFirst, so the CPU measured went into the other ones
+            long drained = backlogRecords - 1;
+            double[] cpuSeconds = new double[cpuAtEnd.length];
+            double drainCpuSeconds = 0;
+            for (int i = 0; i < cpuAtEnd.length; i++) {
+                cpuSeconds[i] = (cpuAtEnd[i] - cpuAtFirst[i]) / 100.0;
+                drainCpuSeconds += cpuSeconds[i];
+            }
+            double drainMicros = drainCpuSeconds * 1e6 / drained;
+            double connectorMicros = cpuSeconds[0] * 1e6 / drained;
+            int cores = Runtime.getRuntime().availableProcessors();
+            notes.add(String.format(Locale.ROOT, label + ": CPU during the drain (%.1f s, %d cores = %.1f CPU-s"
+                            + " available): connector JVM %.1f s, Pulsar broker %.1f s, benchmark JVM (DynamoDB Local,"
+                            + " consumer) %.1f s; drain: %.0f CPU-µs per record = connector JVM %.0f + broker %.0f"
+                            + " + benchmark JVM (DynamoDB Local + consumer) %.0f; raw read: %.0f CPU-µs per record"
+                            + " (DynamoDB Local + SDK client)",
+                    drainSeconds, cores, drainSeconds * cores, cpuSeconds[0], cpuSeconds[1], cpuSeconds[2],
+                    drainMicros, connectorMicros, cpuSeconds[1] * 1e6 / drained, cpuSeconds[2] * 1e6 / drained,
+                    best.cpuMicrosPerRecord()));
+            say(notes.get(notes.size() - 1));
+            double rate = drained / drainSeconds;
             double ratio = rate / raw;
             String jvmText = describeJvm(jvmOptions, gcLog);
             String suffix = primary ? "" : " (comparison: " + jvmText + ")";
             row((primary ? "4. backlog drain" : "4b. backlog drain") + suffix, String.format(Locale.ROOT,
                             "%,d records in %.1f s from the first: %,.0f records/s = %.2f × raw GetRecords"
-                                    + " (%,.0f records/s, best of 2 reads); first record %.1f s after the LocalRunner started",
-                            backlogRecords, drainSeconds, rate, ratio, raw, (t.firstNanos - c0) / 1e9),
+                                    + " (%,.0f records/s, best of 2 reads); first record %.1f s after the LocalRunner"
+                                    + " started (CPU per record: raw read %.0f µs; drain %.0f µs, of which connector"
+                                    + " %.0f µs)",
+                            backlogRecords, drainSeconds, rate, ratio, raw, (t.firstNanos - c0) / 1e9,
+                            best.cpuMicrosPerRecord(), drainMicros, connectorMicros),
                     primary ? "≥ 0.5 × raw" : "—", primary ? (ratio >= 0.5 ? "met" : "MISSED") : "—");
             long heapPeak = peakHeapMb(gcLog);
             row((primary ? "5. memory during the drain" : "5b. memory during the drain") + suffix,
@@ -634,8 +653,11 @@ public final class Benchmark {
         }
     }
 
-    /** Reads the table's whole stream with the SDK directly, 1000 records per GetRecords: records/s. */
-    private double rawGetRecordsRate(Run run) {
+    /** Records/s of a read with the SDK alone, and the CPU this JVM (DynamoDB Local + client) spent per record. */
+    record RawRead(double recordsPerSecond, double cpuMicrosPerRecord) { }
+
+    /** Reads the table's whole stream with the SDK directly, 1000 records per GetRecords. */
+    private RawRead rawGetRecords(Run run) {
         try (DynamoDbStreamsClient streams = DynamoDbStreamsClient.builder()
                 .endpointOverride(URI.create(run.dynamo.endpoint()))
                 .region(Region.US_EAST_1)
@@ -643,6 +665,8 @@ public final class Benchmark {
                         AwsBasicCredentials.create(DynamoDbLocal.ACCESS_KEY, DynamoDbLocal.SECRET_KEY)))
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .build()) {
+            long ownPid = ProcessHandle.current().pid();
+            long cpu0 = cpuTicks(ownPid);
             long t0 = System.nanoTime();
             String shard = streams.describeStream(b -> b.streamArn(run.arn)).streamDescription().shards().get(0)
                     .shardId();
@@ -658,7 +682,8 @@ public final class Benchmark {
                 iterator = response.nextShardIterator();
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            return read / seconds;
+            double cpuSeconds = (cpuTicks(ownPid) - cpu0) / 100.0;
+            return new RawRead(read / seconds, read == 0 ? Double.NaN : cpuSeconds * 1e6 / read);
         }
     }
 
