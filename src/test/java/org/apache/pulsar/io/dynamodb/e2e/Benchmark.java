@@ -79,15 +79,24 @@ public final class Benchmark {
     private static final int BATCH = 25;
     private static final String PAYLOAD = "x".repeat(100);
     private static final double BUILTIN_NAR_MB = 22.8;
+    /** As pulsar-admin sources create runs it: Pulsar 4.0.7 RuntimeUtils.getCmd, default Resources ram, no GC. */
+    static final List<String> PROCESS_RUNTIME_JVM = List.of(
+            "-Dio.netty.tryReflectionSetAccessible=true",
+            "-Dorg.apache.pulsar.shade.io.netty.tryReflectionSetAccessible=true",
+            "-Dio.grpc.netty.shaded.io.netty.tryReflectionSetAccessible=true",
+            "--add-opens", "java.base/java.nio=ALL-UNNAMED",
+            "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
+            "-Xmx1073741824");
     /** What Pulsar's bin/function-localrunner (behind pulsar-admin sources localrun) gives the JVM by default. */
     static final List<String> PULSAR_LOCALRUNNER_JVM = List.of(
             "-Xmx128m", "-XX:MaxDirectMemorySize=128m",
             "-XX:+UseZGC", "-XX:+PerfDisableSharedMem", "-XX:+AlwaysPreTouch",
             "-Dpulsar.allocator.exit_on_oom=true", "-Dio.netty.recycler.maxCapacityPerThread=4096",
             "-XX:+ExitOnOutOfMemoryError");
-    /** The connector JVM's options: Pulsar's, or -Dbench.connectorJvmOptions="..." (space-separated) to compare. */
-    static final List<String> LOCALRUNNER_JVM = System.getProperty("bench.connectorJvmOptions", "").isBlank()
-            ? PULSAR_LOCALRUNNER_JVM
+    /** The connector JVM's options: the process runtime's, or -Dbench.connectorJvmOptions="..." (space-separated). */
+    static final List<String> CONNECTOR_JVM = System.getProperty("bench.connectorJvmOptions", "").isBlank()
+            ? PROCESS_RUNTIME_JVM
             : List.of(System.getProperty("bench.connectorJvmOptions").trim().split("\\s+"));
 
     private final int durationSeconds = Integer.getInteger("bench.durationSeconds", 60);
@@ -256,28 +265,31 @@ public final class Benchmark {
 
     /** 4 and 5: a backlog drained from TRIM_HORIZON vs the raw GetRecords rate; the connector JVM's memory. */
     private void backlog() throws Exception {
-        backlog(LOCALRUNNER_JVM, true);
-        if (LOCALRUNNER_JVM == PULSAR_LOCALRUNNER_JVM && !Boolean.getBoolean("bench.skipG1")) {
-            // the same heap with the JVM's default collector (G1): ZGC maps its heap three times (RSS counts each)
-            // and stalls allocations in a 128 MB heap at this allocation rate
-            backlog(List.of("-Xmx128m", "-XX:MaxDirectMemorySize=128m", "-XX:+ExitOnOutOfMemoryError"), false);
+        backlog(CONNECTOR_JVM, true);
+        if (CONNECTOR_JVM == PROCESS_RUNTIME_JVM && !Boolean.getBoolean("bench.skipLocalrun")) {
+            // a first try with pulsar-admin sources localrun gets a 128 MB ZGC heap instead, which behaves
+            // differently: ZGC maps its heap three times (RSS counts each) and stalls allocations in so small a heap
+            backlog(PULSAR_LOCALRUNNER_JVM, false);
         }
     }
 
     private void backlog(List<String> jvmOptions, boolean primary) throws Exception {
-        String label = primary ? "backlog" : "backlog-g1";
+        String label = primary ? "backlog" : "backlog-localrun";
         try (Run run = new Run(label, backlogRecords + 10, "")) {
             run.jvmOptions = jvmOptions;
-            say("backlog: writing " + backlogRecords + " items before the connector starts");
+            say(label + ": writing " + backlogRecords + " items before the connector starts");
             AtomicLong next = new AtomicLong();
             long w0 = System.nanoTime();
             runWriters(run, () -> true, next, backlogRecords, null, 0);
-            say(String.format(Locale.ROOT, "backlog: %,d items written in %.1f s", backlogRecords,
+            say(String.format(Locale.ROOT, "%s: %,d items written in %.1f s", label, backlogRecords,
                     (System.nanoTime() - w0) / 1e9));
-            double raw1 = rawGetRecordsRate(run);
-            double raw2 = rawGetRecordsRate(run);
-            double raw = Math.max(raw1, raw2);
-            say(String.format(Locale.ROOT, "backlog: raw GetRecords read %,.0f then %,.0f records/s", raw1, raw2));
+            RawRead raw1 = rawGetRecords(run);
+            RawRead raw2 = rawGetRecords(run);
+            RawRead best = raw1.recordsPerSecond() >= raw2.recordsPerSecond() ? raw1 : raw2;
+            double raw = best.recordsPerSecond();
+            say(String.format(Locale.ROOT, "%s: raw GetRecords read %,.0f then %,.0f records/s"
+                            + " (%.0f then %.0f CPU-µs per record)", label, raw1.recordsPerSecond(),
+                    raw2.recordsPerSecond(), raw1.cpuMicrosPerRecord(), raw2.cpuMicrosPerRecord()));
 
             Path gcLog = run.dir.resolve("gc.log");
             Path classLog = run.dir.resolve("class-load.log");
@@ -306,25 +318,38 @@ public final class Benchmark {
             }
             Tracker t = run.tracker;
             long[] cpuAtEnd = cpuTicks(run);
-            double wall = (t.lastUniqueNanos - t.firstNanos) / 1e9;
-            notes.add(String.format(Locale.ROOT, label + ": CPU during the drain (%.1f s, 2 cores = %.1f CPU-s available):"
-                            + " connector JVM %.1f s, Pulsar broker %.1f s, benchmark JVM (DynamoDB Local, consumer) %.1f s",
-                    wall, wall * Runtime.getRuntime().availableProcessors(),
-                    (cpuAtEnd[0] - cpuAtFirst[0]) / 100.0, (cpuAtEnd[1] - cpuAtFirst[1]) / 100.0,
-                    (cpuAtEnd[2] - cpuAtFirst[2]) / 100.0));
-            say(notes.get(notes.size() - 1));
             double drainSeconds = (t.lastUniqueNanos - t.firstNanos) / 1e9;
-            double rate = (backlogRecords - 1) / drainSeconds;
+            // the first record arrived before cpuAtFirst, so the CPU measured went into the other ones
+            long drained = backlogRecords - 1;
+            double[] cpuSeconds = new double[cpuAtEnd.length];
+            double drainCpuSeconds = 0;
+            for (int i = 0; i < cpuAtEnd.length; i++) {
+                cpuSeconds[i] = (cpuAtEnd[i] - cpuAtFirst[i]) / 100.0;
+                drainCpuSeconds += cpuSeconds[i];
+            }
+            double drainMicros = drainCpuSeconds * 1e6 / drained;
+            double connectorMicros = cpuSeconds[0] * 1e6 / drained;
+            int cores = Runtime.getRuntime().availableProcessors();
+            notes.add(String.format(Locale.ROOT, label + ": CPU during the drain (%.1f s, %d cores = %.1f CPU-s"
+                            + " available): connector JVM %.1f s, Pulsar broker %.1f s, benchmark JVM (DynamoDB Local,"
+                            + " consumer) %.1f s; drain: %.0f CPU-µs per record = connector JVM %.0f + broker %.0f"
+                            + " + benchmark JVM (DynamoDB Local + consumer) %.0f; raw read: %.0f CPU-µs per record"
+                            + " (DynamoDB Local + SDK client)",
+                    drainSeconds, cores, drainSeconds * cores, cpuSeconds[0], cpuSeconds[1], cpuSeconds[2],
+                    drainMicros, connectorMicros, cpuSeconds[1] * 1e6 / drained, cpuSeconds[2] * 1e6 / drained,
+                    best.cpuMicrosPerRecord()));
+            say(notes.get(notes.size() - 1));
+            double rate = drained / drainSeconds;
             double ratio = rate / raw;
-            String jvmText = jvmOptions == PULSAR_LOCALRUNNER_JVM
-                    ? "as bin/function-localrunner (pulsar-admin sources localrun) starts it: "
-                        + String.join(" ", jvmOptions.subList(0, 5))
-                    : String.join(" ", jvmOptions);
-            String suffix = primary ? "" : " (comparison: connector JVM " + jvmText + ")";
+            String jvmText = describeJvm(jvmOptions, gcLog);
+            String suffix = primary ? "" : " (comparison: " + jvmText + ")";
             row((primary ? "4. backlog drain" : "4b. backlog drain") + suffix, String.format(Locale.ROOT,
                             "%,d records in %.1f s from the first: %,.0f records/s = %.2f × raw GetRecords"
-                                    + " (%,.0f records/s, best of 2 reads); first record %.1f s after the LocalRunner started",
-                            backlogRecords, drainSeconds, rate, ratio, raw, (t.firstNanos - c0) / 1e9),
+                                    + " (%,.0f records/s, best of 2 reads); first record %.1f s after the LocalRunner"
+                                    + " started (CPU per record: raw read %.0f µs; drain %.0f µs, of which connector"
+                                    + " %.0f µs)",
+                            backlogRecords, drainSeconds, rate, ratio, raw, (t.firstNanos - c0) / 1e9,
+                            best.cpuMicrosPerRecord(), drainMicros, connectorMicros),
                     primary ? "≥ 0.5 × raw" : "—", primary ? (ratio >= 0.5 ? "met" : "MISSED") : "—");
             long heapPeak = peakHeapMb(gcLog);
             row((primary ? "5. memory during the drain" : "5b. memory during the drain") + suffix,
@@ -335,7 +360,7 @@ public final class Benchmark {
                             jvmText),
                     primary ? "RSS ≤ 512 MB" : "—",
                     primary ? (memory.peakRssKb / 1024 <= 512 ? "met" : "MISSED") : "—");
-            throughputSeries.add(perSecond((primary ? "4. backlog drain" : "4b. drain, G1") + ": delivered/s",
+            throughputSeries.add(perSecond((primary ? "4. backlog drain" : "4b. drain, localrun JVM") + ": delivered/s",
                     t.perSecond, (int) Math.ceil((t.lastUniqueNanos - c0) / 1e9)));
             if (primary) {
                 loadedNarJars = loadedBundledJars(classLog);
@@ -462,7 +487,7 @@ public final class Benchmark {
         final Consumer<byte[]> consumer;
         LocalRunnerSource source;
         int connectorStarts;
-        List<String> jvmOptions = LOCALRUNNER_JVM;
+        List<String> jvmOptions = CONNECTOR_JVM;
 
         Run(String label, int capacity, String extraConfig) throws Exception {
             this.label = label;
@@ -628,8 +653,11 @@ public final class Benchmark {
         }
     }
 
-    /** Reads the table's whole stream with the SDK directly, 1000 records per GetRecords: records/s. */
-    private double rawGetRecordsRate(Run run) {
+    /** Records/s of a read with the SDK alone, and the CPU this JVM (DynamoDB Local + client) spent per record. */
+    record RawRead(double recordsPerSecond, double cpuMicrosPerRecord) { }
+
+    /** Reads the table's whole stream with the SDK directly, 1000 records per GetRecords. */
+    private RawRead rawGetRecords(Run run) {
         try (DynamoDbStreamsClient streams = DynamoDbStreamsClient.builder()
                 .endpointOverride(URI.create(run.dynamo.endpoint()))
                 .region(Region.US_EAST_1)
@@ -637,6 +665,8 @@ public final class Benchmark {
                         AwsBasicCredentials.create(DynamoDbLocal.ACCESS_KEY, DynamoDbLocal.SECRET_KEY)))
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .build()) {
+            long ownPid = ProcessHandle.current().pid();
+            long cpu0 = cpuTicks(ownPid);
             long t0 = System.nanoTime();
             String shard = streams.describeStream(b -> b.streamArn(run.arn)).streamDescription().shards().get(0)
                     .shardId();
@@ -652,7 +682,8 @@ public final class Benchmark {
                 iterator = response.nextShardIterator();
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            return read / seconds;
+            double cpuSeconds = (cpuTicks(ownPid) - cpu0) / 100.0;
+            return new RawRead(read / seconds, read == 0 ? Double.NaN : cpuSeconds * 1e6 / read);
         }
     }
 
@@ -779,6 +810,34 @@ public final class Benchmark {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    /** How rows 4b, 5 and 5b name the connector JVM's options; gcLog tells which collector the JVM chose itself. */
+    private static String describeJvm(List<String> options, Path gcLog) {
+        if (options == PROCESS_RUNTIME_JVM) {
+            return "as `pulsar-admin sources create` starts it (function worker's process runtime): -Xmx1073741824,"
+                    + " no GC option (the JVM chose " + gcName(gcLog) + ")";
+        }
+        if (options == PULSAR_LOCALRUNNER_JVM) {
+            return "as `pulsar-admin sources localrun` starts it: " + String.join(" ", options.subList(0, 5));
+        }
+        return String.join(" ", options);
+    }
+
+    /** The collector from the "Using G1" line that -Xlog:gc writes first; "?" if there is none. */
+    private static String gcName(Path gcLog) {
+        Pattern p = Pattern.compile("\\] Using (.+)$");
+        try {
+            for (String line : Files.readAllLines(gcLog, StandardCharsets.ISO_8859_1)) {
+                Matcher m = p.matcher(line);
+                if (m.find()) {
+                    return m.group(1).trim();
+                }
+            }
+        } catch (IOException e) {
+            return "?";
+        }
+        return "?";
     }
 
     /** The highest heap occupancy before a collection, from a -Xlog:gc file (ZGC or G1 line formats); -1 if none. */
