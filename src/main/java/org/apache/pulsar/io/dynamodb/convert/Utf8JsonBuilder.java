@@ -29,29 +29,19 @@ final class Utf8JsonBuilder {
     }
 
     Utf8JsonBuilder beginObject() {
-        beforeValue();
-        put((byte) '{');
-        push();
-        return this;
+        return open((byte) '{');
     }
 
     Utf8JsonBuilder endObject() {
-        depth--;
-        put((byte) '}');
-        return this;
+        return close((byte) '}');
     }
 
     Utf8JsonBuilder beginArray() {
-        beforeValue();
-        put((byte) '[');
-        push();
-        return this;
+        return open((byte) '[');
     }
 
     Utf8JsonBuilder endArray() {
-        depth--;
-        put((byte) ']');
-        return this;
+        return close((byte) ']');
     }
 
     Utf8JsonBuilder name(String name) {
@@ -125,12 +115,21 @@ final class Utf8JsonBuilder {
         }
     }
 
-    private void push() {
+    private Utf8JsonBuilder open(byte bracket) {
+        beforeValue();
+        put(bracket);
         depth++;
         if (depth == hasMembers.length) {
             hasMembers = Arrays.copyOf(hasMembers, depth * 2);
         }
         hasMembers[depth] = false;
+        return this;
+    }
+
+    private Utf8JsonBuilder close(byte bracket) {
+        depth--;
+        put(bracket);
+        return this;
     }
 
     private void quoted(String s) {
