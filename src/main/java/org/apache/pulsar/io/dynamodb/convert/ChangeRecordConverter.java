@@ -1,6 +1,5 @@
 package org.apache.pulsar.io.dynamodb.convert;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,13 +40,12 @@ public final class ChangeRecordConverter implements RecordConverter {
 
     private static Map<String, String> properties(String eventName, String sequenceNumber) {
         // a missing value leaves its property out: Pulsar properties cannot hold null
-        Map<String, String> props = new HashMap<>(4);
+        if (eventName != null && sequenceNumber != null) {
+            return Map.of(EVENT_NAME, eventName, SEQUENCE_NUMBER, sequenceNumber);
+        }
         if (eventName != null) {
-            props.put(EVENT_NAME, eventName);
+            return Map.of(EVENT_NAME, eventName);
         }
-        if (sequenceNumber != null) {
-            props.put(SEQUENCE_NUMBER, sequenceNumber);
-        }
-        return Map.copyOf(props);
+        return sequenceNumber == null ? Map.of() : Map.of(SEQUENCE_NUMBER, sequenceNumber);
     }
 }

@@ -97,6 +97,20 @@ class ChangeRecordConverterTest {
     }
 
     @Test
+    void aMissingEventNameOrSequenceNumberLeavesOnlyThatPropertyOut() {
+        ChangeRecordConverter converter = new ChangeRecordConverter(MessageKeyMode.PRIMARY_KEY);
+        StreamRecord withSequence = StreamRecord.builder().keys(item("id", s("x"))).sequenceNumber("9").build();
+        StreamRecord withoutSequence = StreamRecord.builder().keys(item("id", s("x"))).build();
+
+        assertThat(converter.convert(Record.builder().eventID("e").dynamodb(withSequence).build()).properties())
+                .isEqualTo(Map.of("SEQUENCE_NUMBER", "9"));
+        assertThat(converter.convert(Record.builder().eventID("e").eventName(OperationType.REMOVE)
+                .dynamodb(withoutSequence).build()).properties()).isEqualTo(Map.of("EVENT_NAME", "REMOVE"));
+        assertThat(converter.convert(Record.builder().eventID("e").dynamodb(withoutSequence).build()).properties())
+                .isEmpty();
+    }
+
+    @Test
     void eachChangeTypeIsItsEventNameProperty() {
         ChangeRecordConverter converter = new ChangeRecordConverter(MessageKeyMode.PRIMARY_KEY);
         for (OperationType op : List.of(OperationType.INSERT, OperationType.MODIFY, OperationType.REMOVE)) {

@@ -306,12 +306,15 @@ public final class Benchmark {
             MemoryWatch memory = new MemoryWatch(run.source.jvm().pid());
             memory.start();
             long[] cpuAtFirst = null;
+            // the runtime's own footprint, started and idle, so the peak can be read as the drain's share
+            long rssAtFirstKb = 0;
             try {
                 while (run.tracker.firstNanos == 0 && System.nanoTime() - c0 < TimeUnit.MINUTES.toNanos(5)) {
                     run.checkConnector();
                     Thread.sleep(5);
                 }
                 cpuAtFirst = cpuTicks(run);
+                rssAtFirstKb = memory.currentRssKb();
                 run.awaitReceived(backlogRecords, Duration.ofMinutes(10));
             } finally {
                 memory.stop();
@@ -351,12 +354,13 @@ public final class Benchmark {
                             backlogRecords, drainSeconds, rate, ratio, raw, (t.firstNanos - c0) / 1e9,
                             best.cpuMicrosPerRecord(), drainMicros, connectorMicros),
                     primary ? "≥ 0.5 × raw" : "—", primary ? (ratio >= 0.5 ? "met" : "MISSED") : "—");
-            long heapPeak = peakHeapMb(gcLog);
+            HeapPeaks heap = heapPeaks(gcLog);
             row((primary ? "5. memory during the drain" : "5b. memory during the drain") + suffix,
                     String.format(Locale.ROOT,
-                            "peak RSS %d MB (VmHWM; peak PSS %d MB), peak heap used %s; connector JVM: %s",
-                            memory.peakRssKb / 1024, memory.peakPssKb / 1024,
-                            heapPeak < 0 ? "n/a" : heapPeak + " MB (before-GC peak, GC log)",
+                            "peak RSS %d MB (VmHWM; peak PSS %d MB; RSS %d MB when the first record arrived),"
+                                    + " %s; connector JVM: %s",
+                            memory.peakRssKb / 1024, memory.peakPssKb / 1024, rssAtFirstKb / 1024,
+                            heap.describe(),
                             jvmText),
                     primary ? "RSS ≤ 512 MB" : "—",
                     primary ? (memory.peakRssKb / 1024 <= 512 ? "met" : "MISSED") : "—");
@@ -786,6 +790,14 @@ public final class Benchmark {
             }
         }
 
+        long currentRssKb() {
+            try {
+                return field(Path.of("/proc", Long.toString(pid), "status"), "VmRSS:");
+            } catch (IOException e) {
+                return 0; // the process is gone
+            }
+        }
+
         private static long field(Path file, String name) throws IOException {
             for (String line : Files.readAllLines(file, StandardCharsets.ISO_8859_1)) {
                 if (line.startsWith(name)) {
@@ -841,20 +853,30 @@ public final class Benchmark {
     }
 
     /** The highest heap occupancy before a collection, from a -Xlog:gc file (ZGC or G1 line formats); -1 if none. */
-    static long peakHeapMb(Path gcLog) {
+    /** Peaks of the heap before and after collections in a -Xlog:gc file (-1 without one). */
+    record HeapPeaks(long beforeGcMb, long afterGcMb) {
+        String describe() {
+            return beforeGcMb < 0 ? "n/a" : String.format(Locale.ROOT,
+                    "peak heap used %d MB before a collection, at most %d MB after one (GC log)", beforeGcMb, afterGcMb);
+        }
+    }
+
+    static HeapPeaks heapPeaks(Path gcLog) {
         Pattern p = Pattern.compile("(\\d+)M(?:\\(\\d+%\\))?->(\\d+)M");
-        long peak = -1;
+        long before = -1;
+        long after = -1;
         try {
             for (String line : Files.readAllLines(gcLog, StandardCharsets.ISO_8859_1)) {
                 Matcher m = p.matcher(line);
                 if (m.find()) {
-                    peak = Math.max(peak, Math.max(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
+                    before = Math.max(before, Long.parseLong(m.group(1)));
+                    after = Math.max(after, Long.parseLong(m.group(2)));
                 }
             }
         } catch (IOException e) {
-            return -1;
+            return new HeapPeaks(-1, -1);
         }
-        return peak;
+        return new HeapPeaks(Math.max(before, after), after);
     }
 
     /** Names of the NAR's bundled jars from which at least one class was loaded, from a -Xlog:class+load file. */
