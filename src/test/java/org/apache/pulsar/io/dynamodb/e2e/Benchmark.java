@@ -88,6 +88,10 @@ public final class Benchmark {
             "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
             "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
             "-Xmx1073741824");
+    /** The same with `--ram 268435456` on `sources create`: a heap sized to the connector instead of 1 GiB. */
+    static final List<String> PROCESS_RUNTIME_RAM_256_JVM = java.util.stream.Stream.concat(
+            PROCESS_RUNTIME_JVM.stream().filter(o -> !o.startsWith("-Xmx")), java.util.stream.Stream.of("-Xmx268435456"))
+            .toList();
     /** What Pulsar's bin/function-localrunner (behind pulsar-admin sources localrun) gives the JVM by default. */
     static final List<String> PULSAR_LOCALRUNNER_JVM = List.of(
             "-Xmx128m", "-XX:MaxDirectMemorySize=128m",
@@ -265,16 +269,21 @@ public final class Benchmark {
 
     /** 4 and 5: a backlog drained from TRIM_HORIZON vs the raw GetRecords rate; the connector JVM's memory. */
     private void backlog() throws Exception {
-        backlog(CONNECTOR_JVM, true);
+        backlog(CONNECTOR_JVM, "", "backlog");
         if (CONNECTOR_JVM == PROCESS_RUNTIME_JVM && !Boolean.getBoolean("bench.skipLocalrun")) {
             // a first try with pulsar-admin sources localrun gets a 128 MB ZGC heap instead, which behaves
             // differently: ZGC maps its heap three times (RSS counts each) and stalls allocations in so small a heap
-            backlog(PULSAR_LOCALRUNNER_JVM, false);
+            backlog(PULSAR_LOCALRUNNER_JVM, "b", "backlog-localrun");
+        }
+        if (CONNECTOR_JVM == PROCESS_RUNTIME_JVM && !Boolean.getBoolean("bench.skipRam256")) {
+            // with a 1 GiB heap, G1 grows eden far past the connector's live heap: what a sized instance takes
+            backlog(PROCESS_RUNTIME_RAM_256_JVM, "c", "backlog-ram256");
         }
     }
 
-    private void backlog(List<String> jvmOptions, boolean primary) throws Exception {
-        String label = primary ? "backlog" : "backlog-localrun";
+    /** One drain; variant "" is the primary run with the targets, "b", "c" are comparisons (rows 4b/5b, 4c/5c). */
+    private void backlog(List<String> jvmOptions, String variant, String label) throws Exception {
+        boolean primary = variant.isEmpty();
         try (Run run = new Run(label, backlogRecords + 10, "")) {
             run.jvmOptions = jvmOptions;
             say(label + ": writing " + backlogRecords + " items before the connector starts");
@@ -346,7 +355,7 @@ public final class Benchmark {
             double ratio = rate / raw;
             String jvmText = describeJvm(jvmOptions, gcLog);
             String suffix = primary ? "" : " (comparison: " + jvmText + ")";
-            row((primary ? "4. backlog drain" : "4b. backlog drain") + suffix, String.format(Locale.ROOT,
+            row("4" + variant + ". backlog drain" + suffix, String.format(Locale.ROOT,
                             "%,d records in %.1f s from the first: %,.0f records/s = %.2f × raw GetRecords"
                                     + " (%,.0f records/s, best of 2 reads); first record %.1f s after the LocalRunner"
                                     + " started (CPU per record: raw read %.0f µs; drain %.0f µs, of which connector"
@@ -355,7 +364,7 @@ public final class Benchmark {
                             best.cpuMicrosPerRecord(), drainMicros, connectorMicros),
                     primary ? "≥ 0.5 × raw" : "—", primary ? (ratio >= 0.5 ? "met" : "MISSED") : "—");
             HeapPeaks heap = heapPeaks(gcLog);
-            row((primary ? "5. memory during the drain" : "5b. memory during the drain") + suffix,
+            row("5" + variant + ". memory during the drain" + suffix,
                     String.format(Locale.ROOT,
                             "peak RSS %d MB (VmHWM; peak PSS %d MB; RSS %d MB when the first record arrived),"
                                     + " %s; connector JVM: %s",
@@ -364,7 +373,7 @@ public final class Benchmark {
                             jvmText),
                     primary ? "RSS ≤ 512 MB" : "—",
                     primary ? (memory.peakRssKb / 1024 <= 512 ? "met" : "MISSED") : "—");
-            throughputSeries.add(perSecond((primary ? "4. backlog drain" : "4b. drain, localrun JVM") + ": delivered/s",
+            throughputSeries.add(perSecond("4" + variant + ". " + (primary ? "backlog drain" : label) + ": delivered/s",
                     t.perSecond, (int) Math.ceil((t.lastUniqueNanos - c0) / 1e9)));
             if (primary) {
                 loadedNarJars = loadedBundledJars(classLog);
@@ -829,6 +838,10 @@ public final class Benchmark {
         if (options == PROCESS_RUNTIME_JVM) {
             return "as `pulsar-admin sources create` starts it (function worker's process runtime): -Xmx1073741824,"
                     + " no GC option (the JVM chose " + gcName(gcLog) + ")";
+        }
+        if (options == PROCESS_RUNTIME_RAM_256_JVM) {
+            return "as `pulsar-admin sources create --ram 268435456` starts it: -Xmx268435456, no GC option (the JVM"
+                    + " chose " + gcName(gcLog) + ")";
         }
         if (options == PULSAR_LOCALRUNNER_JVM) {
             return "as `pulsar-admin sources localrun` starts it: " + String.join(" ", options.subList(0, 5));
