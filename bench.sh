@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmark (see README.md, "Benchmarks"): builds the NAR quietly, then runs DynamoDB Local, a Pulsar standalone
 # broker and the NAR in Pulsar's LocalRunner on this machine and measures latency, throughput, backlog drain,
-# memory, start-up, NAR size and conversion speed. Needs JDK 17 and Maven; about 15 minutes.
+# memory, start-up, NAR size and conversion speed. Needs JDK 17 and Maven; about 11 minutes.
 #   ./bench.sh                      every scenario, full parameters; results in bench/ (results.md, *.png)
 #   ./bench.sh latency nar          a subset: latency latency-1s throughput backlog (= memory) startup nar conversion
 #   BENCH_DURATION_SECONDS=10 BENCH_BACKLOG_RECORDS=10000 ./bench.sh    a smoke run
