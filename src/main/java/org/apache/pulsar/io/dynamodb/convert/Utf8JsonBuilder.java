@@ -134,7 +134,8 @@ final class Utf8JsonBuilder {
 
     private void quoted(String s) {
         int n = s.length();
-        // three bytes per char covers UTF-8 (a surrogate pair is four bytes for two chars); escapes ensure more
+        // three bytes per char covers UTF-8 (a surrogate pair is four bytes for two chars) and the two quotes;
+        // an escape reserves again for itself, the rest of the string and the closing quote
         ensure(n * 3 + 2);
         buf[len++] = '"';
         for (int i = 0; i < n; i++) {
@@ -165,7 +166,6 @@ final class Utf8JsonBuilder {
                 buf[len++] = (byte) (0x80 | (c & 0x3F));
             }
         }
-        ensure(1);
         buf[len++] = '"';
     }
 

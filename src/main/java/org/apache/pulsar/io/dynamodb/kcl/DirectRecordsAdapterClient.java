@@ -72,21 +72,24 @@ final class DirectRecordsAdapterClient extends AmazonDynamoDBStreamsAdapterClien
         return zeros.duplicate().limit(length);
     }
 
-    /** A GetRecords response whose records carry the stream record and a size-only placeholder as data. */
+    /**
+     * A GetRecords response whose records carry the stream record and a size-only placeholder as data. KCL asks
+     * for {@link #records} several times per response (emptiness, last sequence number, count, the batch), so
+     * the list is built once.
+     */
     private final class DirectResponse extends DynamoDBStreamsGetRecordsResponseAdapter {
-        private final GetRecordsResponse response;
+        private final List<KinesisClientRecord> records;
 
         DirectResponse(GetRecordsResponse response) {
             super(response);
-            this.response = response;
+            records = new ArrayList<>(response.records().size());
+            for (Record record : response.records()) {
+                records.add(new DirectClientRecord(record, sizedPlaceholder(record)));
+            }
         }
 
         @Override
         public List<KinesisClientRecord> records() {
-            List<KinesisClientRecord> records = new ArrayList<>(response.records().size());
-            for (Record record : response.records()) {
-                records.add(new DirectClientRecord(record, sizedPlaceholder(record)));
-            }
             return records;
         }
     }

@@ -56,6 +56,20 @@ class DirectRecordsAdapterClientTest {
     }
 
     @Test
+    void askingForTheRecordsAgainGivesTheSameRecordsWithoutRebuildingThem() throws Exception {
+        when(streams.getRecords(any(GetRecordsRequest.class))).thenReturn(GetRecordsResponse.builder()
+                .records(record("1", 10L), record("2", 20L)).build());
+        DynamoDBStreamsGetRecordsResponseAdapter response = client.getDynamoDBStreamsRecords(REQUEST).get();
+
+        List<KinesisClientRecord> first = response.records();
+        List<KinesisClientRecord> again = response.records();
+
+        assertThat(again).hasSize(2);
+        assertThat(again.get(0)).isSameAs(first.get(0));
+        assertThat(again.get(1)).isSameAs(first.get(1));
+    }
+
+    @Test
     void dataIsAReadOnlyPlaceholderAsLongAsTheRecordsSizeSoKclStillBoundsItsReadAhead() throws Exception {
         when(streams.getRecords(any(GetRecordsRequest.class))).thenReturn(GetRecordsResponse.builder()
                 .records(record("1", 120L), record("2", 5_000_000L), record("3", null)).build());
