@@ -44,7 +44,7 @@ public class DynamoDBSource extends PushSource<byte[]> {
             StreamDescription stream = StreamCheck.beforeStart(config, clients);
             log.info("Stream {} of table {} is {}, view type {}", stream.streamArn(), stream.tableName(),
                     stream.streamStatusAsString(), stream.streamViewTypeAsString());
-            config.getOutput().checkStreamViewType(stream.streamViewType(), stream.streamArn());
+            config.getOutput().checkStreamViewType(stream.streamViewType(), config.getAwsDynamodbStreamArn());
             changes = new KclChangeStream(config, clients, WorkerIds.of(context),
                     EventNameFilter.of(config.getFilters().eventNames()),
                     ChangeRecordConverter.of(config.getOutput()), this::consume, this::failSource);
