@@ -11,7 +11,7 @@ import org.apache.pulsar.io.dynamodb.aws.CredentialsFactory;
 import org.apache.pulsar.io.dynamodb.aws.CredentialsHandle;
 import org.apache.pulsar.io.dynamodb.aws.StreamCheck;
 import org.apache.pulsar.io.dynamodb.convert.ChangeRecordConverter;
-import org.apache.pulsar.io.dynamodb.convert.KeyRenderer;
+import org.apache.pulsar.io.dynamodb.filter.EventNameFilter;
 import org.apache.pulsar.io.dynamodb.kcl.KclChangeStream;
 import org.apache.pulsar.io.dynamodb.kcl.WorkerIds;
 import org.apache.pulsar.io.dynamodb.stream.ChangeStream;
@@ -44,9 +44,10 @@ public class DynamoDBSource extends PushSource<byte[]> {
             StreamDescription stream = StreamCheck.beforeStart(config, clients);
             log.info("Stream {} of table {} is {}, view type {}", stream.streamArn(), stream.tableName(),
                     stream.streamStatusAsString(), stream.streamViewTypeAsString());
+            config.getOutput().checkStreamViewType(stream.streamViewType(), config.getAwsDynamodbStreamArn());
             changes = new KclChangeStream(config, clients, WorkerIds.of(context),
-                    new ChangeRecordConverter(KeyRenderer.forMode(config.getMessageKeyMode())),
-                    this::consume, this::failSource);
+                    EventNameFilter.of(config.getFilters().eventNames()),
+                    ChangeRecordConverter.of(config.getOutput()), this::consume, this::failSource);
             changes.start();
         } catch (RuntimeException e) {
             closeQuietly();

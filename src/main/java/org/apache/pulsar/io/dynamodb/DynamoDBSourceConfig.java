@@ -5,8 +5,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;
@@ -19,14 +17,19 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.pulsar.io.core.SourceContext;
 import org.apache.pulsar.io.core.annotations.FieldDoc;
+import org.apache.pulsar.io.dynamodb.config.ConfigReader;
+import org.apache.pulsar.io.dynamodb.config.FieldDocs;
+import org.apache.pulsar.io.dynamodb.config.FilterConfig;
 import org.apache.pulsar.io.dynamodb.config.MessageKeyMode;
+import org.apache.pulsar.io.dynamodb.config.OutputConfig;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.kinesis.common.InitialPositionInStream;
 import software.amazon.kinesis.metrics.MetricsLevel;
 
 /**
  * The source's validated, immutable configuration; keys, types and defaults are the builtin connector's.
- * Each {@link FieldDoc} field is a config key of the same name.
+ * Each {@link FieldDoc} field is a config key of the same name; the keys of a concern of their own (output, filters)
+ * are read by its class in the {@code config} package.
  */
 public final class DynamoDBSourceConfig {
 
@@ -45,11 +48,9 @@ public final class DynamoDBSourceConfig {
     private static final String POSITIVE_MILLIS = "a positive whole number of milliseconds";
     private static final String STATIC_KEYS_EXAMPLE = "{\"accessKey\":\"...\",\"secretKey\":\"...\"}";
 
-    /** The config keys: the names of the fields carrying {@link FieldDoc}, in declaration order. */
-    static final List<String> KEYS = Stream.of(DynamoDBSourceConfig.class.getDeclaredFields())
-            .filter(f -> f.isAnnotationPresent(FieldDoc.class))
-            .map(Field::getName)
-            .toList();
+    /** The config keys: this class's {@link FieldDoc} fields, then each concern's, in declaration order. */
+    static final List<String> KEYS = Stream.of(FieldDocs.keys(DynamoDBSourceConfig.class), OutputConfig.KEYS,
+            FilterConfig.KEYS).flatMap(List::stream).toList();
 
     @FieldDoc(required = false, defaultValue = "",
             help = "DynamoDB Streams endpoint URL, e.g. http://localhost:8000 for DynamoDB Local; empty for AWS's")
@@ -127,10 +128,11 @@ public final class DynamoDBSourceConfig {
                     + "or DETAILED")
     private final MetricsLevel metricsLevel;
 
-    @FieldDoc(required = false, defaultValue = "PRIMARY_KEY",
-            help = "Pulsar message key: PRIMARY_KEY (the item's key: per-item order with Key_Shared and "
-                    + "compaction) or EVENT_ID (the stream record's random eventID, as the builtin connector)")
-    private final MessageKeyMode messageKeyMode;
+    /** messageKeyMode, outputFormat, tombstoneAfterDelete. */
+    private final OutputConfig output;
+
+    /** eventNames. */
+    private final FilterConfig filters;
 
     /** Derived, not a key: null only while the instance is being rejected. */
     private final Region signingRegion;
@@ -153,7 +155,8 @@ public final class DynamoDBSourceConfig {
         cloudwatchEndpoint = endpoint(in, "cloudwatchEndpoint");
         pollInterval = in.longValue("pollInterval", 100, 1, Long.MAX_VALUE, POSITIVE_MILLIS);
         metricsLevel = in.enumValue("metricsLevel", MetricsLevel.class, MetricsLevel.NONE);
-        messageKeyMode = in.enumValue("messageKeyMode", MessageKeyMode.class, MessageKeyMode.PRIMARY_KEY);
+        output = OutputConfig.read(in);
+        filters = FilterConfig.read(in);
 
         signingRegion = signingRegion(in);
         checkApplicationName(in);
@@ -413,30 +416,26 @@ public final class DynamoDBSourceConfig {
     }
 
     public MessageKeyMode getMessageKeyMode() {
-        return messageKeyMode;
+        return output.messageKeyMode();
+    }
+
+    /** Value format, tombstones and message key. */
+    public OutputConfig getOutput() {
+        return output;
+    }
+
+    /** Which records are published. */
+    public FilterConfig getFilters() {
+        return filters;
     }
 
     /** Every key with its value; sensitive values show as ****** when set. */
     @Override
     public String toString() {
         StringJoiner out = new StringJoiner(", ", "DynamoDBSourceConfig{", "}");
-        for (Field field : getClass().getDeclaredFields()) {
-            FieldDoc doc = field.getAnnotation(FieldDoc.class);
-            if (doc == null || Modifier.isStatic(field.getModifiers())) {
-                continue;
-            }
-            Object value;
-            try {
-                value = field.get(this);
-            } catch (IllegalAccessException e) {
-                throw new IllegalStateException(e);  // own private field: cannot happen
-            }
-            String text = value == null ? "" : value.toString();
-            if (doc.sensitive() && !text.isEmpty()) {
-                text = "******";
-            }
-            out.add(field.getName() + "=" + (value instanceof Number ? text : "'" + text + "'"));
-        }
+        FieldDocs.describe(this, out);
+        FieldDocs.describe(output, out);
+        FieldDocs.describe(filters, out);
         return out.toString();
     }
 }

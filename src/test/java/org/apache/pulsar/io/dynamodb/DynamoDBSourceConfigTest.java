@@ -22,18 +22,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.pulsar.io.core.SourceContext;
 import org.apache.pulsar.io.core.annotations.FieldDoc;
+import org.apache.pulsar.io.dynamodb.config.FilterConfig;
 import org.apache.pulsar.io.dynamodb.config.MessageKeyMode;
+import org.apache.pulsar.io.dynamodb.config.OutputConfig;
+import org.apache.pulsar.io.dynamodb.config.OutputFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.model.OperationType;
 import software.amazon.kinesis.common.InitialPositionInStream;
 import software.amazon.kinesis.metrics.MetricsLevel;
 
@@ -136,6 +142,9 @@ class DynamoDBSourceConfigTest {
         map.put("pollInterval", 250);
         map.put("metricsLevel", "DETAILED");
         map.put("messageKeyMode", "EVENT_ID");
+        map.put("outputFormat", "DYNAMODB_JSON");
+        map.put("tombstoneAfterDelete", false);
+        map.put("eventNames", "insert, REMOVE");
         assertThat(map.keySet()).containsExactlyInAnyOrderElementsOf(DynamoDBSourceConfig.KEYS);
 
         DynamoDBSourceConfig config = load(map);
@@ -162,6 +171,9 @@ class DynamoDBSourceConfigTest {
         assertThat(config.getPollInterval()).isEqualTo(250L);
         assertThat(config.getMetricsLevel()).isEqualTo(MetricsLevel.DETAILED);
         assertThat(config.getMessageKeyMode()).isEqualTo(MessageKeyMode.EVENT_ID);
+        assertThat(config.getOutput().outputFormat()).isEqualTo(OutputFormat.DYNAMODB_JSON);
+        assertThat(config.getOutput().tombstoneAfterDelete()).isFalse();
+        assertThat(config.getFilters().eventNames()).containsExactly(OperationType.INSERT, OperationType.REMOVE);
     }
 
     static Stream<Object> numbersMeaningSixtyThousand() {
@@ -517,10 +529,14 @@ class DynamoDBSourceConfigTest {
     @Test
     void everyKeyIsAPrivateFinalFieldWithHelpAndItsDocumentedDefault() throws ReflectiveOperationException {
         DynamoDBSourceConfig defaults = load(minimal());
-        List<Field> fields = Arrays.stream(DynamoDBSourceConfig.class.getDeclaredFields())
+        Map<Class<?>, Object> concerns = Map.of(DynamoDBSourceConfig.class, defaults,
+                OutputConfig.class, defaults.getOutput(), FilterConfig.class, defaults.getFilters());
+        List<Field> fields = concerns.keySet().stream()
+                .flatMap(type -> Arrays.stream(type.getDeclaredFields()))
                 .filter(f -> f.isAnnotationPresent(FieldDoc.class))
                 .toList();
-        assertThat(fields).hasSize(17);
+        assertThat(fields).hasSize(20);
+        assertThat(fields).extracting(Field::getName).containsExactlyInAnyOrderElementsOf(DynamoDBSourceConfig.KEYS);
 
         for (Field field : fields) {
             FieldDoc doc = field.getAnnotation(FieldDoc.class);
@@ -532,8 +548,17 @@ class DynamoDBSourceConfigTest {
                     .isEqualTo(field.getName().equals("awsCredentialPluginParam"));
             if (!doc.required() && !doc.sensitive()) {
                 field.setAccessible(true);
-                Object value = field.get(defaults);
-                assertThat(value == null ? "" : value.toString()).as(field.getName()).isEqualTo(doc.defaultValue());
+                Object value = field.get(concerns.get(field.getDeclaringClass()));
+                String text = value instanceof Set<?> set
+                        ? set.stream().map(Object::toString).collect(Collectors.joining(","))
+                        : value == null ? "" : value.toString();
+                if (field.getName().equals("tombstoneAfterDelete")) {
+                    // its default depends on the format: none with the default DYNAMODB_JSON
+                    assertThat(doc.defaultValue()).isEqualTo("true with ENVELOPE");
+                    assertThat(text).isEqualTo("false");
+                } else {
+                    assertThat(text).as(field.getName()).isEqualTo(doc.defaultValue());
+                }
             }
         }
     }

@@ -15,6 +15,11 @@ import java.util.function.Consumer;
  * {@link #addAcknowledged}); {@link #ack} and {@link #fail} may come from any thread, in any order. Entries
  * leave only from the head, once acknowledged, so the checkpoint never passes an unacknowledged record.
  *
+ * <p>A stream record published as several messages (a delete and its tombstone) is one entry per message, all with
+ * its sequence number: the leading ones appended with {@link #addLeading}, the last with {@link #add}. Only the
+ * last moves the checkpoint when it leaves the head, so the record counts as done only once all its messages are
+ * acknowledged, and a redelivery from any of them re-sends the ones after it too, in order.
+ *
  * <p>Permit contract: every entry, whichever method appended it, holds one permit of the source's
  * {@code receiveQueueSize} semaphore. The caller acquires one permit before each {@link #add} or
  * {@link #addAcknowledged} and releases as many permits as {@link #ack}, {@link #addAcknowledged} and
@@ -56,7 +61,19 @@ public final class ShardCheckpointTracker<T> {
     public synchronized long add(String sequenceNumber, T payload) {
         Objects.requireNonNull(sequenceNumber, "sequenceNumber");
         Objects.requireNonNull(payload, "payload");
-        return append(new Entry<>(sequenceNumber, payload, State.IN_FLIGHT));
+        return append(new Entry<>(sequenceNumber, payload, State.IN_FLIGHT, true));
+    }
+
+    /**
+     * Appends an entry that is being published and is not its stream record's last message: when it leaves the
+     * head, the checkpoint does not move; the record's last message, appended next with {@link #add}, moves it.
+     *
+     * @return its position, which {@link #ack} and {@link #fail} name
+     */
+    public synchronized long addLeading(String sequenceNumber, T payload) {
+        Objects.requireNonNull(sequenceNumber, "sequenceNumber");
+        Objects.requireNonNull(payload, "payload");
+        return append(new Entry<>(sequenceNumber, payload, State.IN_FLIGHT, false));
     }
 
     /**
@@ -67,7 +84,7 @@ public final class ShardCheckpointTracker<T> {
      */
     public synchronized int addAcknowledged(String sequenceNumber) {
         Objects.requireNonNull(sequenceNumber, "sequenceNumber");
-        append(new Entry<T>(sequenceNumber, null, State.ACKED));
+        append(new Entry<T>(sequenceNumber, null, State.ACKED, true));
         return removeAckedPrefix();
     }
 
@@ -263,8 +280,10 @@ public final class ShardCheckpointTracker<T> {
             ring[headIndex] = null;
             headIndex = (headIndex + 1) & (ring.length - 1);
             count--;
-            lastRemovedSequenceNumber = head.sequenceNumber;
-            lastRemovedPosition = headPosition;
+            if (head.completesRecord) {
+                lastRemovedSequenceNumber = head.sequenceNumber;
+                lastRemovedPosition = headPosition;
+            }
             headPosition++;
             removed++;
         }
@@ -286,16 +305,21 @@ public final class ShardCheckpointTracker<T> {
 
     private enum State { IN_FLIGHT, FAILED, ACKED }
 
-    /** One dispatched record; payload is null for a skipped record, which is never published. */
+    /**
+     * One dispatched message; payload is null for a skipped record, which is never published; completesRecord is
+     * false for a message its stream record's last message follows.
+     */
     private static final class Entry<T> {
         final String sequenceNumber;
         final T payload;
+        final boolean completesRecord;
         State state;
 
-        Entry(String sequenceNumber, T payload, State state) {
+        Entry(String sequenceNumber, T payload, State state, boolean completesRecord) {
             this.sequenceNumber = sequenceNumber;
             this.payload = payload;
             this.state = state;
+            this.completesRecord = completesRecord;
         }
     }
 

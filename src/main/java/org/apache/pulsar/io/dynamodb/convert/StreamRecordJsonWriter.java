@@ -79,7 +79,8 @@ public final class StreamRecordJsonWriter {
         }
     }
 
-    private static int estimateSize(Record record) {
+    /** A starting buffer size for a record's JSON, shared by every format's writer. */
+    static int estimateSize(Record record) {
         // SizeBytes is the item's size on the wire; JSON typing roughly doubles it. Avoids regrowing for large items.
         StreamRecord d = record.dynamodb();
         long size = d == null || d.sizeBytes() == null ? 0 : d.sizeBytes();

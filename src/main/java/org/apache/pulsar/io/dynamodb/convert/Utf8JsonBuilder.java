@@ -72,6 +72,16 @@ final class Utf8JsonBuilder {
         return this;
     }
 
+    /** Writes a number literal as given; the caller has checked that it is valid JSON (ASCII only). */
+    Utf8JsonBuilder numberLiteral(String literal) {
+        beforeValue();
+        ensure(literal.length());
+        for (int i = 0; i < literal.length(); i++) {
+            buf[len++] = (byte) literal.charAt(i);
+        }
+        return this;
+    }
+
     Utf8JsonBuilder bool(boolean value) {
         beforeValue();
         raw(value ? TRUE : FALSE);

@@ -16,6 +16,8 @@ import org.apache.pulsar.functions.api.Record;
 import org.apache.pulsar.io.dynamodb.DynamoDBSourceConfig;
 import org.apache.pulsar.io.dynamodb.aws.AwsClients;
 import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
+import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
+import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
 import org.apache.pulsar.io.dynamodb.stream.ChangeStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +63,8 @@ public final class KclChangeStream implements ChangeStream {
     private StreamWatch watch;
 
     public KclChangeStream(DynamoDBSourceConfig config, AwsClients clients, String workerId,
-                           RecordConverter converter, Consumer<Record<byte[]>> sink, Consumer<Throwable> fatal) {
+                           RecordFilter filter, RecordConverter converter, Consumer<Record<byte[]>> sink,
+                           Consumer<Throwable> fatal) {
         this.config = config;
         this.clients = clients;
         this.workerId = workerId;
@@ -73,7 +76,9 @@ public final class KclChangeStream implements ChangeStream {
                 config.getInitialPositionInStream() == InitialPositionInStream.AT_TIMESTAMP
                         ? config.getStartAtTime() : java.util.Optional.empty(),
                 SHUTDOWN_ACK_WAIT);
-        this.processorContext = new ProcessorContext(converter, sink,
+        RecordOrigin origin = new RecordOrigin(config.getStreamTableName(), config.getStreamArnRegion(),
+                config.getAwsDynamodbStreamArn(), null);
+        this.processorContext = new ProcessorContext(filter, converter, origin, sink,
                 new Semaphore(config.getReceiveQueueSize()), settings, stopping::get, fatal);
     }
 

@@ -5,11 +5,15 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.pulsar.functions.api.Record;
 import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
+import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
+import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
 
 /**
  * What every shard processor of one source shares.
  *
- * @param converter   stream record to Pulsar record
+ * @param filter      which records are published; the others are checkpointed past
+ * @param converter   stream record to Pulsar records
+ * @param origin      the stream's table, region and ARN; each processor adds its shard
  * @param sink        where records go to be published (the source's queue)
  * @param heldRecords one permit per record held anywhere in the connector, so receiveQueueSize bounds memory
  * @param settings    checkpoint and shutdown pacing
@@ -17,7 +21,9 @@ import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
  * @param fatal       fails the source, so that Pulsar reports and restarts the instance
  */
 record ProcessorContext(
+        RecordFilter filter,
         RecordConverter converter,
+        RecordOrigin origin,
         Consumer<Record<byte[]>> sink,
         Semaphore heldRecords,
         ProcessorSettings settings,

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pulsar.io.dynamodb.checkpoint.ShardCheckpointTracker;
 import org.apache.pulsar.io.dynamodb.checkpoint.ShardCheckpointTracker.Redelivery;
 import org.apache.pulsar.io.dynamodb.convert.ChangeRecord;
+import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.Record;
@@ -36,6 +37,7 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
     private final ProcessorContext context;
     private final ShardCheckpointTracker<ChangeRecord> tracker = new ShardCheckpointTracker<>();
     private String shardId = "unassigned";
+    private RecordOrigin origin;
     private long lastCheckpointNanos;
     // Once a batch is left half-dispatched, nothing after the gap may ever be published or checkpointed.
     private volatile boolean stopped;
@@ -47,6 +49,7 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
     @Override
     public void initialize(InitializationInput input) {
         shardId = input.shardId();
+        origin = context.origin().withShard(shardId);
         lastCheckpointNanos = System.nanoTime();
         log.info("Shard {}: processing from checkpoint {}", shardId, input.extendedSequenceNumber());
     }
@@ -75,29 +78,48 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
 
     private void dispatch(List<DynamoDBStreamsClientRecord> records) throws InterruptedException {
         Optional<Instant> startAt = context.settings().skipCreatedBefore();
+        // One read time for the batch: its records were read by one GetRecords call.
+        long readTimeMillis = System.currentTimeMillis();
         for (DynamoDBStreamsClientRecord clientRecord : records) {
             Record record = clientRecord.getRecord();
             String sequenceNumber = record.dynamodb().sequenceNumber();
             // A skipped record holds a permit too, until the records before it are acknowledged.
             if (!acquirePermit()) {
-                stopped = true;
-                log.info("Shard {}: source closing, {} is left for the next reader", shardId, sequenceNumber);
+                stopLeaving(sequenceNumber);
                 return;
             }
-            if (startAt.isPresent() && createdBefore(record, startAt.get())) {
-                release(tracker.addAcknowledged(sequenceNumber));
-                continue;
-            }
-            ChangeRecord change;
+            List<ChangeRecord> messages;
             try {
-                change = context.converter().convert(record);
+                boolean skipped = startAt.isPresent() && createdBefore(record, startAt.get())
+                        || !context.filter().accepts(record);
+                messages = skipped ? List.of() : context.converter().convert(record, origin, readTimeMillis);
             } catch (RuntimeException e) {
                 context.heldRecords().release();
                 throw e;
             }
-            long position = tracker.add(sequenceNumber, change);
-            context.sink().accept(new ChangeMessage(change, position, this));
+            if (messages.isEmpty()) {
+                // created before startAtTime or filtered out: never published, checkpointed past in its turn
+                release(tracker.addAcknowledged(sequenceNumber));
+                continue;
+            }
+            // Each message holds a permit; the checkpoint passes the record once its last message is acknowledged.
+            for (int i = 0; i < messages.size(); i++) {
+                if (i > 0 && !acquirePermit()) {
+                    stopLeaving(sequenceNumber);
+                    return;
+                }
+                ChangeRecord message = messages.get(i);
+                long position = i < messages.size() - 1
+                        ? tracker.addLeading(sequenceNumber, message)
+                        : tracker.add(sequenceNumber, message);
+                context.sink().accept(new ChangeMessage(message, position, this));
+            }
         }
+    }
+
+    private void stopLeaving(String sequenceNumber) {
+        stopped = true;
+        log.info("Shard {}: source closing, {} is left for the next reader", shardId, sequenceNumber);
     }
 
     private static boolean createdBefore(Record record, Instant startAt) {

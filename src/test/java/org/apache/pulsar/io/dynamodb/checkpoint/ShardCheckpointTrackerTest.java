@@ -261,6 +261,73 @@ class ShardCheckpointTrackerTest {
         assertThat(tracker.checkpointable()).contains("s1");
     }
 
+    // ---- a record published as several messages (a delete and its tombstone) ----------------------------------
+
+    @Test
+    void aLeadingMessageLeavingTheHeadDoesNotMoveTheCheckpoint() {
+        long p0 = tracker.add("s0", "r0");
+        long delete = tracker.addLeading("s1", "r1-delete");
+        long tombstone = tracker.add("s1", "r1-tombstone");
+        long p2 = tracker.add("s2", "r2");
+
+        assertThat(tracker.ack(p0)).isEqualTo(1);
+        assertThat(tracker.checkpointable()).contains("s0");
+        assertThat(tracker.ack(delete)).as("the delete leaves the head, holding no permit").isEqualTo(1);
+        assertThat(tracker.checkpointable()).as("not past s0: its tombstone is not acknowledged").contains("s0");
+        assertThat(tracker.ack(p2)).isZero();
+        assertThat(tracker.checkpointable()).contains("s0");
+
+        assertThat(tracker.ack(tombstone)).isEqualTo(2);
+        assertThat(tracker.checkpointable()).contains("s2");
+        assertThat(tracker.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aRecordIsCheckpointableOnceItsLastMessageIsAcknowledgedWhateverTheOrder() {
+        long delete = tracker.addLeading("s0", "r0-delete");
+        long tombstone = tracker.add("s0", "r0-tombstone");
+
+        assertThat(tracker.ack(tombstone)).isZero();
+        assertThat(tracker.checkpointable()).isEmpty();
+        assertThat(tracker.ack(delete)).isEqualTo(2);
+        assertThat(tracker.checkpointable()).contains("s0");
+    }
+
+    @Test
+    void aFailedDeleteIsRedeliveredWithItsTombstoneInOrder() {
+        long delete = tracker.addLeading("s0", "r0-delete");
+        long tombstone = tracker.add("s0", "r0-tombstone");
+        long p1 = tracker.add("s1", "r1");
+        tracker.ack(tombstone);
+        tracker.fail(delete);
+
+        assertThat(tracker.takeRedeliveries()).containsExactly(new Redelivery<>(delete, "r0-delete"),
+                new Redelivery<>(tombstone, "r0-tombstone"), new Redelivery<>(p1, "r1"));
+        assertThat(tracker.ack(delete)).isEqualTo(2);
+        assertThat(tracker.checkpointable()).contains("s0");
+    }
+
+    @Test
+    void aFailedTombstoneIsRedeliveredAloneOnceItsDeleteIsAcknowledged() {
+        long delete = tracker.addLeading("s0", "r0-delete");
+        long tombstone = tracker.add("s0", "r0-tombstone");
+        tracker.ack(delete);
+        tracker.fail(tombstone);
+
+        assertThat(tracker.takeRedeliveries()).containsExactly(new Redelivery<>(tombstone, "r0-tombstone"));
+        assertThat(tracker.checkpointable()).isEmpty();
+        assertThat(tracker.ack(tombstone)).isEqualTo(1);
+        assertThat(tracker.checkpointable()).contains("s0");
+    }
+
+    @Test
+    void aClearAfterALeadingMessageOffersNothingOfItsRecord() {
+        long delete = tracker.addLeading("s0", "r0-delete");
+        assertThat(tracker.ack(delete)).isEqualTo(1);
+        assertThat(tracker.clear()).isZero();
+        assertThat(tracker.checkpointable()).isEmpty();
+    }
+
     @Test
     void checkpointedSuppressesTheOfferUntilProgress() {
         long p0 = tracker.add("s0", "r0");
@@ -659,6 +726,12 @@ class ShardCheckpointTrackerTest {
             if (op < 25) {
                 String seq = model.nextSequenceNumber(random);
                 String payload = "p" + seq;
+                if (random.nextInt(4) == 0) {
+                    // a delete and its tombstone
+                    assertThat(actual.addLeading(seq, payload + "-delete")).as(context)
+                            .isEqualTo(model.addLeading(seq, payload + "-delete"));
+                    appended++;
+                }
                 assertThat(actual.add(seq, payload)).as(context).isEqualTo(model.add(seq, payload));
                 appended++;
             } else if (op < 30) {
@@ -726,12 +799,19 @@ class ShardCheckpointTrackerTest {
         }
 
         long add(String seq, String payload) {
-            entries.add(new ModelEntry(next, seq, payload, false));
+            entries.add(new ModelEntry(next, seq, payload, false, true));
+            return next++;
+        }
+
+        long addLeading(String seq, String payload) {
+            entries.add(new ModelEntry(next, seq, payload, false, false));
+            // the record's checkpoint is its last message's
+            positionOf.put(seq, next + 1);
             return next++;
         }
 
         int addAcknowledged(String seq) {
-            ModelEntry entry = new ModelEntry(next++, seq, null, true);
+            ModelEntry entry = new ModelEntry(next++, seq, null, true, true);
             entry.state = "acked";
             entries.add(entry);
             return drain();
@@ -805,8 +885,10 @@ class ShardCheckpointTrackerTest {
             int removed = 0;
             while (!entries.isEmpty() && entries.get(0).state.equals("acked")) {
                 ModelEntry head = entries.remove(0);
-                lastRemoved = head.sequenceNumber;
-                lastRemovedPosition = head.position;
+                if (head.completesRecord) {
+                    lastRemoved = head.sequenceNumber;
+                    lastRemovedPosition = head.position;
+                }
                 removed++;
             }
             return removed;
@@ -819,13 +901,15 @@ class ShardCheckpointTrackerTest {
         final String sequenceNumber;
         final String payload;
         final boolean skipped;
+        final boolean completesRecord;
         String state = "inflight";
 
-        ModelEntry(long position, String sequenceNumber, String payload, boolean skipped) {
+        ModelEntry(long position, String sequenceNumber, String payload, boolean skipped, boolean completesRecord) {
             this.position = position;
             this.sequenceNumber = sequenceNumber;
             this.payload = payload;
             this.skipped = skipped;
+            this.completesRecord = completesRecord;
         }
     }
 }

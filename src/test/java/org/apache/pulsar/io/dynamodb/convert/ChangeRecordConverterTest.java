@@ -1,5 +1,6 @@
 package org.apache.pulsar.io.dynamodb.convert;
 
+import static org.apache.pulsar.io.dynamodb.convert.TestRecords.fixture;
 import static org.apache.pulsar.io.dynamodb.convert.TestRecords.item;
 import static org.apache.pulsar.io.dynamodb.convert.TestRecords.n;
 import static org.apache.pulsar.io.dynamodb.convert.TestRecords.s;
@@ -20,7 +21,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.pulsar.io.dynamodb.DynamoDBSourceConfig;
 import org.apache.pulsar.io.dynamodb.config.MessageKeyMode;
+import org.apache.pulsar.io.dynamodb.config.OutputFormat;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.OperationType;
@@ -29,6 +32,18 @@ import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 class ChangeRecordConverterTest {
+
+    static final RecordOrigin ORIGIN = new RecordOrigin("orders", "eu-north-1",
+            "arn:aws:dynamodb:eu-north-1:123456789012:table/orders/stream/2026-01-02T03:04:05.123",
+            "shardId-00000001752464000000-0123abcd");
+    static final long READ_TIME = 1752464545678L;
+
+    /** The only message a DYNAMODB_JSON converter publishes for a record. */
+    private static ChangeRecord one(RecordConverter converter, Record record) {
+        List<ChangeRecord> messages = converter.convert(record, ORIGIN, READ_TIME);
+        assertThat(messages).hasSize(1);
+        return messages.get(0);
+    }
 
     private static Record modify() {
         return StreamRecordJsonWriterTest.base("c81e728d9d4c2f636f067f89cc14862c", OperationType.MODIFY)
@@ -46,7 +61,7 @@ class ChangeRecordConverterTest {
 
     @Test
     void primaryKeyModeBuildsTheWholeRecord() {
-        ChangeRecord out = new ChangeRecordConverter(MessageKeyMode.PRIMARY_KEY).convert(modify());
+        ChangeRecord out = one(new ChangeRecordConverter(MessageKeyMode.PRIMARY_KEY), modify());
 
         assertThat(out.key()).isEqualTo("{\"pk\":{\"S\":\"order#1\"},\"sk\":{\"N\":\"5\"}}");
         assertThat(out.value()).isEqualTo(StreamRecordJsonWriter.write(modify()));
@@ -63,22 +78,22 @@ class ChangeRecordConverterTest {
 
     @Test
     void eventIdModeKeysByEventId() {
-        ChangeRecord out = new ChangeRecordConverter(MessageKeyMode.EVENT_ID).convert(modify());
+        ChangeRecord out = one(new ChangeRecordConverter(MessageKeyMode.EVENT_ID), modify());
 
         assertThat(out.key()).isEqualTo("c81e728d9d4c2f636f067f89cc14862c");
     }
 
     @Test
     void customKeyRendererIsUsed() {
-        ChangeRecord out = new ChangeRecordConverter(r -> "k-" + r.dynamodb().sequenceNumber()).convert(modify());
+        ChangeRecord out = one(new ChangeRecordConverter(r -> "k-" + r.dynamodb().sequenceNumber()), modify());
 
         assertThat(out.key()).isEqualTo("k-111200000000000000000002");
     }
 
     @Test
     void propertiesAreImmutable() {
-        Map<String, String> properties = new ChangeRecordConverter(MessageKeyMode.PRIMARY_KEY)
-                .convert(modify()).properties();
+        Map<String, String> properties =
+                one(new ChangeRecordConverter(MessageKeyMode.PRIMARY_KEY), modify()).properties();
 
         assertThatThrownBy(() -> properties.put("X", "y")).isInstanceOf(UnsupportedOperationException.class);
     }
@@ -89,7 +104,7 @@ class ChangeRecordConverterTest {
                 .dynamodb(StreamRecord.builder().keys(item("id", s("x"))).sequenceNumber("9").build())
                 .build();
 
-        ChangeRecord out = new ChangeRecordConverter(MessageKeyMode.PRIMARY_KEY).convert(record);
+        ChangeRecord out = one(new ChangeRecordConverter(MessageKeyMode.PRIMARY_KEY), record);
 
         assertThat(out.eventTimeMillis()).isEqualTo(Optional.empty());
         assertThat(out.properties()).containsExactlyInAnyOrderEntriesOf(Map.of(
@@ -102,11 +117,11 @@ class ChangeRecordConverterTest {
         StreamRecord withSequence = StreamRecord.builder().keys(item("id", s("x"))).sequenceNumber("9").build();
         StreamRecord withoutSequence = StreamRecord.builder().keys(item("id", s("x"))).build();
 
-        assertThat(converter.convert(Record.builder().eventID("e").dynamodb(withSequence).build()).properties())
+        assertThat(one(converter, Record.builder().eventID("e").dynamodb(withSequence).build()).properties())
                 .isEqualTo(Map.of("SEQUENCE_NUMBER", "9"));
-        assertThat(converter.convert(Record.builder().eventID("e").eventName(OperationType.REMOVE)
+        assertThat(one(converter, Record.builder().eventID("e").eventName(OperationType.REMOVE)
                 .dynamodb(withoutSequence).build()).properties()).isEqualTo(Map.of("EVENT_NAME", "REMOVE"));
-        assertThat(converter.convert(Record.builder().eventID("e").dynamodb(withoutSequence).build()).properties())
+        assertThat(one(converter, Record.builder().eventID("e").dynamodb(withoutSequence).build()).properties())
                 .isEmpty();
     }
 
@@ -118,7 +133,7 @@ class ChangeRecordConverterTest {
                     .dynamodb(StreamRecord.builder().keys(item("id", s("x"))).sequenceNumber("1").build())
                     .build();
 
-            assertThat(converter.convert(record).properties()).containsEntry("EVENT_NAME", op.toString());
+            assertThat(one(converter, record).properties()).containsEntry("EVENT_NAME", op.toString());
         }
     }
 
@@ -141,7 +156,7 @@ class ChangeRecordConverterTest {
                     .build());
         }
         ChangeRecordConverter converter = new ChangeRecordConverter(MessageKeyMode.PRIMARY_KEY);
-        List<ChangeRecord> expected = records.stream().map(converter::convert).toList();
+        List<ChangeRecord> expected = records.stream().map(r -> one(converter, r)).toList();
 
         int threads = 16;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -161,7 +176,7 @@ class ChangeRecordConverterTest {
                     start.await();
                     List<String> mismatches = new ArrayList<>();
                     for (int i : order) {
-                        ChangeRecord got = converter.convert(records.get(i));
+                        ChangeRecord got = one(converter, records.get(i));
                         ChangeRecord want = expected.get(i);
                         if (!got.key().equals(want.key())
                                 || !Arrays.equals(got.value(), want.value())
@@ -181,5 +196,111 @@ class ChangeRecordConverterTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    // ---- output formats --------------------------------------------------------------------------------------
+
+    private static ChangeRecordConverter converter(OutputFormat format, boolean tombstoneAfterDelete) {
+        return new ChangeRecordConverter(KeyRenderer.forMode(MessageKeyMode.PRIMARY_KEY), format,
+                tombstoneAfterDelete);
+    }
+
+    private static String text(ChangeRecord message) {
+        return new String(message.value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void everyFormatKeepsTheKeyPropertiesAndEventTime() {
+        for (OutputFormat format : OutputFormat.values()) {
+            for (Record record : List.of(FormatRecords.insertAllTypes(), FormatRecords.modifyCompositeKey(),
+                    FormatRecords.remove())) {
+                ChangeRecord builtin = one(new ChangeRecordConverter(MessageKeyMode.PRIMARY_KEY), record);
+                for (ChangeRecord message : converter(format, true).convert(record, FormatRecords.ORIGIN, 1L)) {
+                    assertThat(message.key()).as("%s %s", format, record.eventName()).isEqualTo(builtin.key());
+                    assertThat(message.properties()).isEqualTo(builtin.properties());
+                    assertThat(message.eventTimeMillis()).isEqualTo(builtin.eventTimeMillis()).isPresent();
+                    assertThat(message.sequenceNumber()).isEqualTo(builtin.sequenceNumber()).isNotNull();
+                }
+            }
+        }
+    }
+
+    @Test
+    void documentPublishesTheItemAndARemoveAsATombstone() {
+        ChangeRecordConverter document = converter(OutputFormat.DOCUMENT, true);
+
+        assertThat(document.convert(FormatRecords.modifyCompositeKey(), FormatRecords.ORIGIN, 1L))
+                .singleElement().extracting(ChangeRecordConverterTest::text)
+                .isEqualTo(fixture("document-modify-composite-key.json"));
+        List<ChangeRecord> remove = document.convert(FormatRecords.remove(), FormatRecords.ORIGIN, 1L);
+        assertThat(remove).singleElement().satisfies(tombstone -> {
+            assertThat(tombstone.value()).isEmpty();
+            assertThat(tombstone.isTombstone()).isTrue();
+            assertThat(tombstone.key()).isEqualTo("{\"id\":{\"S\":\"user0\"}}");
+            assertThat(tombstone.properties()).containsEntry("EVENT_NAME", "REMOVE");
+        });
+    }
+
+    @Test
+    void envelopeFollowsARemoveWithATombstoneWhenAsked() {
+        List<ChangeRecord> withTombstone = converter(OutputFormat.ENVELOPE, true)
+                .convert(FormatRecords.remove(), FormatRecords.ORIGIN, FormatRecords.READ_TIME);
+        assertThat(withTombstone).hasSize(2);
+        assertThat(text(withTombstone.get(0))).isEqualTo(fixture("envelope-remove.json"));
+        assertThat(withTombstone.get(1)).isEqualTo(withTombstone.get(0).tombstone());
+        assertThat(withTombstone.get(1).value()).isEmpty();
+        assertThat(withTombstone.get(1).key()).isEqualTo(withTombstone.get(0).key());
+
+        assertThat(converter(OutputFormat.ENVELOPE, false)
+                .convert(FormatRecords.remove(), FormatRecords.ORIGIN, FormatRecords.READ_TIME))
+                .singleElement().extracting(ChangeRecordConverterTest::text)
+                .isEqualTo(fixture("envelope-remove.json"));
+        assertThat(converter(OutputFormat.ENVELOPE, true)
+                .convert(FormatRecords.modifyCompositeKey(), FormatRecords.ORIGIN, FormatRecords.READ_TIME))
+                .as("only a REMOVE gets a tombstone").singleElement().extracting(ChangeRecordConverterTest::text)
+                .isEqualTo(fixture("envelope-modify-composite-key.json"));
+    }
+
+    @Test
+    void dynamodbJsonNeverPublishesATombstone() {
+        assertThat(converter(OutputFormat.DYNAMODB_JSON, true)
+                .convert(FormatRecords.remove(), FormatRecords.ORIGIN, 1L)).singleElement()
+                .extracting(ChangeRecord::value).isEqualTo(StreamRecordJsonWriter.write(FormatRecords.remove()));
+    }
+
+    @Test
+    void aSnapshotReadGoesOutInEveryFormatWithEventNameSnapshotAndNoSequenceNumber() {
+        Record snapshot = FormatRecords.snapshot();
+        RecordOrigin origin = FormatRecords.snapshotOrigin();
+        long readTime = FormatRecords.READ_TIME;
+        assertThat(text(one(converter(OutputFormat.DYNAMODB_JSON, false), snapshot)))
+                .isEqualTo(fixture("snapshot.json"));
+        assertThat(converter(OutputFormat.DOCUMENT, true).convert(snapshot, origin, readTime)).singleElement()
+                .extracting(ChangeRecordConverterTest::text).isEqualTo(fixture("document-snapshot.json"));
+        assertThat(converter(OutputFormat.ENVELOPE, true).convert(snapshot, origin, readTime)).singleElement()
+                .extracting(ChangeRecordConverterTest::text).isEqualTo(fixture("envelope-snapshot.json"));
+
+        for (OutputFormat format : OutputFormat.values()) {
+            ChangeRecord message = converter(format, true).convert(snapshot, origin, readTime).get(0);
+            assertThat(message.properties()).as("%s", format).isEqualTo(Map.of("EVENT_NAME", "SNAPSHOT"));
+            assertThat(message.key()).isEqualTo("{\"id\":{\"S\":\"user1\"}}");
+            assertThat(message.eventTimeMillis()).contains(1752464545000L);
+            assertThat(message.sequenceNumber()).isNull();
+        }
+    }
+
+    @Test
+    void theConverterOfAConfigFollowsItsOutputKeys() {
+        Map<String, Object> config = new java.util.HashMap<>(Map.of(
+                "awsDynamodbStreamArn", FormatRecords.ORIGIN.streamArn(),
+                "awsCredentialPluginParam", "{\"accessKey\":\"a\",\"secretKey\":\"b\"}",
+                "outputFormat", "envelope"));
+        RecordConverter envelope = ChangeRecordConverter.of(DynamoDBSourceConfig.load(config, null).getOutput());
+        assertThat(envelope.convert(FormatRecords.remove(), FormatRecords.ORIGIN, 1L)).hasSize(2);
+
+        config.put("tombstoneAfterDelete", "false");
+        RecordConverter noTombstones =
+                ChangeRecordConverter.of(DynamoDBSourceConfig.load(config, null).getOutput());
+        assertThat(noTombstones.convert(FormatRecords.remove(), FormatRecords.ORIGIN, 1L)).hasSize(1);
     }
 }

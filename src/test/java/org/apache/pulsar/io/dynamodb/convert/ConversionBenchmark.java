@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.pulsar.io.dynamodb.config.MessageKeyMode;
+import org.apache.pulsar.io.dynamodb.config.OutputFormat;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -21,19 +22,45 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
  * JMH: one DynamoDB stream record (a MODIFY of a ~1 KB item, old and new images) to what the connector publishes
- * (key, JSON value, properties), with the default PRIMARY_KEY key mode. Run by {@code ./bench.sh conversion}.
+ * (key, JSON value, properties), with the default PRIMARY_KEY key mode, one benchmark per output format. Run by
+ * {@code ./bench.sh conversion}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class ConversionBenchmark {
 
-    private final ChangeRecordConverter converter = new ChangeRecordConverter(MessageKeyMode.PRIMARY_KEY);
+    /** Where the sample record was read. */
+    public static final RecordOrigin ORIGIN = new RecordOrigin("orders", "eu-west-1",
+            "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2026-01-02T03:04:05.123",
+            "shardId-00000001767323045000-1a2b3c4d");
+    /** A read time, as the shard processor passes it. */
+    public static final long READ_TIME_MILLIS = 1_767_323_045_678L;
+
+    private final RecordConverter dynamodbJson = converter(OutputFormat.DYNAMODB_JSON);
+    private final RecordConverter document = converter(OutputFormat.DOCUMENT);
+    private final RecordConverter envelope = converter(OutputFormat.ENVELOPE);
     private final Record record = sampleRecord();
 
+    /** The connector's converter for a format with its defaults (PRIMARY_KEY, tombstones with ENVELOPE). */
+    public static RecordConverter converter(OutputFormat format) {
+        return new ChangeRecordConverter(KeyRenderer.forMode(MessageKeyMode.PRIMARY_KEY), format,
+                format == OutputFormat.ENVELOPE);
+    }
+
     @Benchmark
-    public ChangeRecord convert() {
-        return converter.convert(record);
+    public List<ChangeRecord> dynamodbJson() {
+        return dynamodbJson.convert(record, ORIGIN, READ_TIME_MILLIS);
+    }
+
+    @Benchmark
+    public List<ChangeRecord> document() {
+        return document.convert(record, ORIGIN, READ_TIME_MILLIS);
+    }
+
+    @Benchmark
+    public List<ChangeRecord> envelope() {
+        return envelope.convert(record, ORIGIN, READ_TIME_MILLIS);
     }
 
     /** A MODIFY of a ~1 KB order item: strings, numbers, a map, a list, a string set and a boolean. */

@@ -41,9 +41,8 @@ import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.Schema;
 import org.apache.pulsar.client.api.SubscriptionInitialPosition;
 import org.apache.pulsar.client.api.SubscriptionType;
-import org.apache.pulsar.io.dynamodb.convert.ChangeRecordConverter;
+import org.apache.pulsar.io.dynamodb.config.OutputFormat;
 import org.apache.pulsar.io.dynamodb.convert.ConversionBenchmark;
-import org.apache.pulsar.io.dynamodb.config.MessageKeyMode;
 import org.apache.pulsar.io.dynamodb.testing.DynamoDbLocal;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -461,27 +460,39 @@ public final class Benchmark {
         return jar.replaceFirst("\\.jar$", "").replaceFirst("-\\d.*$", "");
     }
 
-    /** 8: JMH, one thread, one fork: ChangeRecordConverter.convert of a ~1 KB MODIFY with both images. */
+    /** 8: JMH, one thread, one fork, per output format: ChangeRecordConverter.convert of a ~1 KB MODIFY. */
     private void conversion() throws Exception {
-        int jsonBytes = new ChangeRecordConverter(MessageKeyMode.PRIMARY_KEY)
-                .convert(ConversionBenchmark.sampleRecord()).value().length;
         int warmups = Integer.getInteger("bench.jmh.warmups", 3);
         int iterations = Integer.getInteger("bench.jmh.iterations", 5);
-        say("conversion: JMH, 1 fork, 1 thread, " + warmups + " × 2 s warm-up, " + iterations + " × 2 s measured");
-        RunResult result = new Runner(new OptionsBuilder()
-                .include(ConversionBenchmark.class.getName() + ".convert")
-                .forks(1)
-                .threads(1)
-                .warmupIterations(warmups).warmupTime(TimeValue.seconds(2))
-                .measurementIterations(iterations).measurementTime(TimeValue.seconds(2))
-                .shouldFailOnError(true)
-                .build()).runSingle();
-        double score = result.getPrimaryResult().getScore();
-        double error = result.getPrimaryResult().getScoreError();
-        row("8. conversion (JMH)", String.format(Locale.ROOT, "%,.0f ± %,.0f records/s on one thread"
-                        + " (%d-byte JSON value; 1 fork, %d × 2 s warm-up, %d × 2 s measured)",
-                score, Double.isNaN(error) ? 0 : error, jsonBytes, warmups, iterations),
-                "≥ 100,000 records/s", score >= 100_000 ? "met" : "MISSED");
+        say("conversion: JMH per output format, 1 fork, 1 thread, " + warmups + " × 2 s warm-up, " + iterations
+                + " × 2 s measured");
+        List<String> figures = new ArrayList<>();
+        double slowest = Double.MAX_VALUE;
+        for (OutputFormat format : OutputFormat.values()) {
+            String method = switch (format) {
+                case DYNAMODB_JSON -> "dynamodbJson";
+                case DOCUMENT -> "document";
+                case ENVELOPE -> "envelope";
+            };
+            int valueBytes = ConversionBenchmark.converter(format).convert(ConversionBenchmark.sampleRecord(),
+                    ConversionBenchmark.ORIGIN, ConversionBenchmark.READ_TIME_MILLIS).get(0).value().length;
+            RunResult result = new Runner(new OptionsBuilder()
+                    .include(java.util.regex.Pattern.quote(ConversionBenchmark.class.getName()) + "\\." + method + "$")
+                    .forks(1)
+                    .threads(1)
+                    .warmupIterations(warmups).warmupTime(TimeValue.seconds(2))
+                    .measurementIterations(iterations).measurementTime(TimeValue.seconds(2))
+                    .shouldFailOnError(true)
+                    .build()).runSingle();
+            double score = result.getPrimaryResult().getScore();
+            double error = result.getPrimaryResult().getScoreError();
+            slowest = Math.min(slowest, score);
+            figures.add(String.format(Locale.ROOT, "%s %,.0f ± %,.0f (%d-byte value)", format, score,
+                    Double.isNaN(error) ? 0 : error, valueBytes));
+        }
+        row("8. conversion (JMH)", String.join("; ", figures) + String.format(Locale.ROOT,
+                        " records/s on one thread (1 fork, %d × 2 s warm-up, %d × 2 s measured)", warmups, iterations),
+                "≥ 100,000 records/s each", slowest >= 100_000 ? "met" : "MISSED");
     }
 
     // ---------------------------------------------------------------- one table, one connector

@@ -53,8 +53,24 @@ final class StreamAudit {
     private StreamAudit() {
     }
 
+    /** A stream record and the shard it was read from. */
+    record ShardRecord(String shardId, Record record) {
+
+        BigInteger sequenceNumber() {
+            return new BigInteger(record.dynamodb().sequenceNumber());
+        }
+    }
+
     /** Every record of the stream, all shards, from TRIM_HORIZON until caught up, in sequence number order. */
     static List<Change> readStream(DynamoDbLocal dynamo, String streamArn) {
+        return readRecords(dynamo, streamArn).stream()
+                .map(r -> new Change(r.sequenceNumber(), r.record().dynamodb().keys().get("id").s(),
+                        r.record().eventNameAsString()))
+                .toList();
+    }
+
+    /** Every record of the stream as the SDK reads it, all shards, until caught up, in sequence number order. */
+    static List<ShardRecord> readRecords(DynamoDbLocal dynamo, String streamArn) {
         try (DynamoDbStreamsClient streams = DynamoDbStreamsClient.builder()
                 .endpointOverride(URI.create(dynamo.endpoint()))
                 .region(Region.US_EAST_1)
@@ -72,7 +88,7 @@ final class StreamAudit {
                 lastShard = description.streamDescription().lastEvaluatedShardId();
             } while (lastShard != null);
 
-            List<Change> changes = new ArrayList<>();
+            List<ShardRecord> changes = new ArrayList<>();
             for (Shard shard : shards) {
                 String iterator = streams.getShardIterator(b -> b.streamArn(streamArn).shardId(shard.shardId())
                         .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
@@ -80,14 +96,13 @@ final class StreamAudit {
                     String current = iterator;
                     GetRecordsResponse page = streams.getRecords(b -> b.shardIterator(current).limit(1000));
                     for (Record record : page.records()) {
-                        changes.add(new Change(new BigInteger(record.dynamodb().sequenceNumber()),
-                                record.dynamodb().keys().get("id").s(), record.eventNameAsString()));
+                        changes.add(new ShardRecord(shard.shardId(), record));
                     }
                     // An open shard never ends: an empty page means this reader has caught up with it.
                     iterator = page.records().isEmpty() ? null : page.nextShardIterator();
                 }
             }
-            changes.sort(Comparator.comparing(Change::sequenceNumber));
+            changes.sort(Comparator.comparing(ShardRecord::sequenceNumber));
             return changes;
         }
     }

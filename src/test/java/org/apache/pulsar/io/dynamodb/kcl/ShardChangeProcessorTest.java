@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,9 +24,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.apache.pulsar.functions.api.Record;
 import org.apache.pulsar.io.dynamodb.config.MessageKeyMode;
+import org.apache.pulsar.io.dynamodb.config.OutputFormat;
 import org.apache.pulsar.io.dynamodb.convert.ChangeRecord;
 import org.apache.pulsar.io.dynamodb.convert.ChangeRecordConverter;
+import org.apache.pulsar.io.dynamodb.convert.KeyRenderer;
 import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
+import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
+import org.apache.pulsar.io.dynamodb.filter.EventNameFilter;
+import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,6 +55,9 @@ class ShardChangeProcessorTest {
     private static final Duration NOW = Duration.ZERO;
     private static final Duration NEVER = Duration.ofHours(1);
     private static final RecordConverter CONVERTER = new ChangeRecordConverter(MessageKeyMode.PRIMARY_KEY);
+    private static final String SHARD = "shardId-00000001700000000000-test";
+    private static final RecordOrigin ORIGIN = new RecordOrigin("table", "us-east-1",
+            "arn:aws:dynamodb:us-east-1:123456789012:table/table/stream/2024-05-01T00:00:00.000", null);
 
     private final List<Record<byte[]>> published = new CopyOnWriteArrayList<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -61,6 +70,7 @@ class ShardChangeProcessorTest {
     });
     private Semaphore permits;
     private ShardChangeProcessor processor;
+    private RecordFilter filter = RecordFilter.ALL;
 
     @AfterEach
     void tearDown() {
@@ -96,10 +106,10 @@ class ShardChangeProcessorTest {
 
     private ShardChangeProcessor start(ProcessorSettings settings, int receiveQueueSize, RecordConverter converter) {
         permits = new Semaphore(receiveQueueSize);
-        processor = new ShardChangeProcessor(new ProcessorContext(converter, published::add, permits, settings,
-                stopping::get, fatals::add));
+        processor = new ShardChangeProcessor(new ProcessorContext(filter, converter, ORIGIN, published::add, permits,
+                settings, stopping::get, fatals::add));
         processor.initialize(InitializationInput.builder()
-                .shardId("shardId-00000001700000000000-test")
+                .shardId(SHARD)
                 .extendedSequenceNumber(ExtendedSequenceNumber.TRIM_HORIZON)
                 .build());
         return processor;
@@ -216,7 +226,7 @@ class ShardChangeProcessorTest {
         assertThat(publishedSeqs()).isEqualTo(seqs(1, 2, 3, 4, 5, 6, 7));
         for (int i = 1; i <= 7; i++) {
             Record<byte[]> message = published.get(i - 1);
-            ChangeRecord expected = CONVERTER.convert(change(i));
+            ChangeRecord expected = CONVERTER.convert(change(i), ORIGIN.withShard(SHARD), 0).get(0);
             assertThat(message.getKey()).contains(expected.key());
             assertThat(message.getKey().orElseThrow()).contains("item-" + i);
             assertThat(new String(message.getValue(), StandardCharsets.UTF_8))
@@ -570,6 +580,173 @@ class ShardChangeProcessorTest {
         assertThat(publishedSeqs()).isEqualTo(seqs(1));
     }
 
+    // ---- eventNames filter ----------------------------------------------------------------------------------
+
+    @Test
+    void filteredRecordsAreNeverPublishedAndCheckpointedPastInTheirTurn() {
+        filter = EventNameFilter.of(Set.of(OperationType.INSERT, OperationType.REMOVE));
+        start(settings(NOW), 10);
+        // odd records are INSERTs, even ones MODIFYs
+        processor.processRecords(batch(1, 5));
+        assertThat(publishedSeqs()).isEqualTo(seqs(1, 3, 5));
+        assertThat(permits.availablePermits()).as("filtered 2 and 4 wait for 1 and 3").isEqualTo(5);
+
+        ack(5);
+        processor.processRecords(idle());
+        assertThat(checkpointer.checkpoints()).isEmpty();
+        ack(1);
+        processor.processRecords(idle());
+        assertThat(checkpointer.checkpoints()).as("2 is filtered, 3 is not acknowledged").containsExactly(seq(2));
+        ack(3);
+        processor.processRecords(batch(6, 6));
+        assertThat(checkpointer.checkpoints()).containsExactly(seq(2), seq(6));
+        assertThat(publishedSeqs()).isEqualTo(seqs(1, 3, 5));
+        assertThat(permits.availablePermits()).isEqualTo(10);
+    }
+
+    @Test
+    void aFilterFailureFailsTheSourceAndReturnsItsPermit() {
+        IllegalStateException boom = new IllegalStateException("filter failed (test)");
+        filter = record -> {
+            if (record.dynamodb().sequenceNumber().equals(seq(2))) {
+                throw boom;
+            }
+            return true;
+        };
+        start(settings(NOW), 10);
+        processor.processRecords(batch(1, 3));
+        assertThat(fatals).containsExactly(boom);
+        assertThat(publishedSeqs()).isEqualTo(seqs(1));
+        assertThat(permits.availablePermits()).isEqualTo(9);
+    }
+
+    // ---- a delete followed by its tombstone (ENVELOPE) -------------------------------------------------------
+
+    private static final RecordConverter ENVELOPE_WITH_TOMBSTONES = new ChangeRecordConverter(
+            KeyRenderer.forMode(MessageKeyMode.PRIMARY_KEY), OutputFormat.ENVELOPE, true);
+
+    static software.amazon.awssdk.services.dynamodb.model.Record remove(int i) {
+        software.amazon.awssdk.services.dynamodb.model.Record change = change(i);
+        return change.toBuilder().eventName(OperationType.REMOVE)
+                .dynamodb(change.dynamodb().toBuilder().oldImage(change.dynamodb().newImage()).newImage(null)
+                        .streamViewType(StreamViewType.NEW_AND_OLD_IMAGES).build())
+                .build();
+    }
+
+    private static boolean isTombstone(Record<byte[]> message) {
+        return message.getValue().length == 0;
+    }
+
+    @Test
+    void aDeleteIsFollowedByItsTombstoneAndCheckpointedOnlyOnceBothAreAcknowledged() {
+        start(settings(NOW), 10, ENVELOPE_WITH_TOMBSTONES);
+        processor.processRecords(batch(change(1), remove(2), change(3)));
+
+        assertThat(publishedSeqs()).isEqualTo(seqs(1, 2, 2, 3));
+        Record<byte[]> delete = published.get(1);
+        Record<byte[]> tombstone = published.get(2);
+        assertThat(new String(delete.getValue(), StandardCharsets.UTF_8)).startsWith("{\"op\":\"d\",");
+        assertThat(isTombstone(tombstone)).isTrue();
+        assertThat(tombstone.getKey()).isEqualTo(delete.getKey()).contains("{\"pk\":{\"S\":\"item-2\"}}");
+        assertThat(tombstone.getProperties()).isEqualTo(delete.getProperties())
+                .containsEntry(ChangeRecordConverter.EVENT_NAME, "REMOVE");
+        assertThat(permits.availablePermits()).as("one permit per message").isEqualTo(6);
+
+        published.get(0).ack();
+        delete.ack();
+        published.get(3).ack();
+        processor.processRecords(idle());
+        assertThat(checkpointer.checkpoints()).as("the tombstone of 2 is not acknowledged").containsExactly(seq(1));
+
+        tombstone.ack();
+        processor.processRecords(idle());
+        assertThat(checkpointer.checkpoints()).containsExactly(seq(1), seq(3));
+        assertThat(permits.availablePermits()).isEqualTo(10);
+    }
+
+    @Test
+    void aFailedDeleteIsPublishedAgainWithItsTombstoneInOrder() {
+        start(settings(NOW), 10, ENVELOPE_WITH_TOMBSTONES);
+        processor.processRecords(batch(remove(1), change(2)));
+        List<Record<byte[]>> first = List.copyOf(published);
+        first.get(1).ack();
+        first.get(0).fail();
+
+        processor.processRecords(idle());
+        assertThat(publishedSeqs()).isEqualTo(seqs(1, 1, 2, 1, 1, 2));
+        assertThat(published.subList(3, 6)).extracting(ShardChangeProcessorTest::isTombstone)
+                .containsExactly(false, true, false);
+        published.subList(3, 6).forEach(Record::ack);
+        processor.processRecords(idle());
+        assertThat(checkpointer.checkpoints()).containsExactly(seq(2));
+    }
+
+    @Test
+    void aFailedTombstoneIsPublishedAgainAfterItsAcknowledgedDelete() {
+        start(settings(NOW), 10, ENVELOPE_WITH_TOMBSTONES);
+        processor.processRecords(batch(remove(1)));
+        published.get(0).ack();
+        published.get(1).fail();
+
+        processor.processRecords(idle());
+        assertThat(published).hasSize(3);
+        assertThat(isTombstone(published.get(2))).isTrue();
+        assertThat(checkpointer.checkpoints()).isEmpty();
+        published.get(2).ack();
+        processor.processRecords(idle());
+        assertThat(checkpointer.checkpoints()).containsExactly(seq(1));
+    }
+
+    @Test
+    void aDeleteAndItsTombstonePassThroughAReceiveQueueOfOne() throws Exception {
+        start(settings(NOW), 1, ENVELOPE_WITH_TOMBSTONES);
+        Future<?> call = onKclThread(() -> processor.processRecords(batch(remove(1), change(2))));
+        eventually().until(() -> published.size() == 1);
+        throughout().until(() -> published.size() == 1 && !call.isDone());
+
+        published.get(0).ack();
+        eventually().until(() -> published.size() == 2);
+        assertThat(isTombstone(published.get(1))).isTrue();
+        published.get(1).ack();
+        eventually().until(() -> published.size() == 3);
+        published.get(2).ack();
+        join(call);
+        processor.processRecords(idle());
+        // the batch's own call may have checkpointed 1 before 2 was acknowledged
+        assertThat(checkpointer.checkpoints()).endsWith(seq(2)).allSatisfy(s -> assertThat(s).isIn(seq(1), seq(2)));
+        assertThat(permits.availablePermits()).isEqualTo(1);
+    }
+
+    @Test
+    void stoppingBetweenADeleteAndItsTombstoneLeavesTheRecordForTheNextReader() throws Exception {
+        start(settings(NOW), 1, ENVELOPE_WITH_TOMBSTONES);
+        Future<?> call = onKclThread(() -> processor.processRecords(batch(change(1), remove(2))));
+        eventually().until(() -> published.size() == 1);
+        published.get(0).ack();
+        eventually().until(() -> published.size() == 2);
+
+        stopping.set(true);
+        join(call);
+        published.get(1).ack();
+        join(onKclThread(() -> processor.shutdownRequested(
+                ShutdownRequestedInput.builder().checkpointer(checkpointer).build())));
+        assertThat(published).as("the tombstone of 2 was never published").hasSize(2);
+        assertThat(checkpointer.checkpoints()).as("2 is read again, delete and tombstone").containsExactly(seq(1));
+        assertThat(permits.availablePermits()).isEqualTo(1);
+    }
+
+    @Test
+    void aFilteredRemoveGetsNoTombstone() {
+        filter = EventNameFilter.of(Set.of(OperationType.INSERT, OperationType.MODIFY));
+        start(settings(NOW), 10, ENVELOPE_WITH_TOMBSTONES);
+        processor.processRecords(batch(change(1), remove(2)));
+
+        assertThat(publishedSeqs()).isEqualTo(seqs(1));
+        published.get(0).ack();
+        processor.processRecords(idle());
+        assertThat(checkpointer.checkpoints()).containsExactly(seq(2));
+    }
+
     // ---- stopping, fatal errors -----------------------------------------------------------------------------
 
     @Test
@@ -630,11 +807,11 @@ class ShardChangeProcessorTest {
     @Test
     void converterFailureFailsTheSourceAndPublishesNothingAfterIt() throws Exception {
         IllegalStateException boom = new IllegalStateException("cannot convert (test)");
-        start(settings(NOW), 10, record -> {
+        start(settings(NOW), 10, (record, origin, readTime) -> {
             if (record.dynamodb().sequenceNumber().equals(seq(3))) {
                 throw boom;
             }
-            return CONVERTER.convert(record);
+            return CONVERTER.convert(record, origin, readTime);
         });
 
         processor.processRecords(batch(1, 5));
@@ -658,7 +835,7 @@ class ShardChangeProcessorTest {
     void sinkFailureFailsTheSource() {
         RuntimeException full = new IllegalStateException("queue rejected (test)");
         permits = new Semaphore(10);
-        processor = new ShardChangeProcessor(new ProcessorContext(CONVERTER, r -> {
+        processor = new ShardChangeProcessor(new ProcessorContext(RecordFilter.ALL, CONVERTER, ORIGIN, r -> {
             throw full;
         }, permits, settings(NOW), stopping::get, fatals::add));
         processor.initialize(InitializationInput.builder().shardId("shardId-test")
@@ -790,8 +967,8 @@ class ShardChangeProcessorTest {
         // permits are shared by every shard of the source: a lost lease gives back only its own
         permits = new Semaphore(5);
         permits.acquireUninterruptibly(2);
-        processor = new ShardChangeProcessor(new ProcessorContext(CONVERTER, published::add, permits,
-                settings(NOW), stopping::get, fatals::add));
+        processor = new ShardChangeProcessor(new ProcessorContext(RecordFilter.ALL, CONVERTER, ORIGIN,
+                published::add, permits, settings(NOW), stopping::get, fatals::add));
         processor.initialize(InitializationInput.builder().shardId("shardId-test")
                 .extendedSequenceNumber(ExtendedSequenceNumber.TRIM_HORIZON).build());
         processor.processRecords(batch(1, 2));

@@ -1,4 +1,4 @@
-package org.apache.pulsar.io.dynamodb;
+package org.apache.pulsar.io.dynamodb.config;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 import org.apache.pulsar.io.core.SourceContext;
 
 /** Typed reads from a Pulsar config map that collect one-line errors naming the key instead of throwing at once. */
-final class ConfigReader {
+public final class ConfigReader {
 
     private static final int MAX_ECHO_LENGTH = 80;
 
@@ -25,27 +25,27 @@ final class ConfigReader {
     private final SourceContext context;
     private final List<String> errors = new ArrayList<>();
 
-    ConfigReader(Map<String, Object> values, SourceContext context) {
+    public ConfigReader(Map<String, Object> values, SourceContext context) {
         this.values = values == null ? Map.of() : values;
         this.context = context;
     }
 
     /** Records a problem with {@code key}; {@code problem} must never contain a secret. */
-    void error(String key, String problem) {
+    public void error(String key, String problem) {
         errors.add("Invalid config '" + key + "': " + problem);
     }
 
-    boolean hasErrorsFor(String key) {
+    public boolean hasErrorsFor(String key) {
         return errors.stream().anyMatch(e -> e.startsWith("Invalid config '" + key + "':"));
     }
 
-    void throwIfInvalid() {
+    public void throwIfInvalid() {
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", errors));
         }
     }
 
-    void rejectUnknownKeys(Collection<String> known) {
+    public void rejectUnknownKeys(Collection<String> known) {
         for (String key : values.keySet()) {
             if (known.contains(key)) {
                 continue;
@@ -59,7 +59,7 @@ final class ConfigReader {
     }
 
     /** A string value, trimmed unless sensitive; {@code defaultValue} when unset. */
-    String string(String key, boolean sensitive, String defaultValue) {
+    public String string(String key, boolean sensitive, String defaultValue) {
         Object value = raw(key, sensitive);
         if (value == null) {
             return defaultValue;
@@ -75,7 +75,7 @@ final class ConfigReader {
     }
 
     /** A whole number in [min, max]; fractions, non-numbers and overflow are errors described by {@code expected}. */
-    long longValue(String key, long defaultValue, long min, long max, String expected) {
+    public long longValue(String key, long defaultValue, long min, long max, String expected) {
         Object value = raw(key, false);
         if (value == null) {
             return defaultValue;
@@ -88,12 +88,12 @@ final class ConfigReader {
         return number;
     }
 
-    int intValue(String key, int defaultValue, int min, String expected) {
+    public int intValue(String key, int defaultValue, int min, String expected) {
         return (int) longValue(key, defaultValue, min, Integer.MAX_VALUE, expected);
     }
 
     /** An enum constant by name, in any case. */
-    <E extends Enum<E>> E enumValue(String key, Class<E> type, E defaultValue) {
+    public <E extends Enum<E>> E enumValue(String key, Class<E> type, E defaultValue) {
         Object value = raw(key, false);
         if (value == null) {
             return defaultValue;
@@ -116,7 +116,7 @@ final class ConfigReader {
     }
 
     /** An instant from an ISO-8601 date-time with offset, or from epoch milliseconds (number or numeric string). */
-    Optional<Instant> instant(String key) {
+    public Optional<Instant> instant(String key) {
         Object value = raw(key, false);
         if (value == null) {
             return Optional.empty();
@@ -143,8 +143,55 @@ final class ConfigReader {
         return Optional.empty();
     }
 
+    /** A boolean from true/false or their strings in any case; empty when unset, so callers can tell it was set. */
+    public Optional<Boolean> booleanValue(String key) {
+        Object value = raw(key, false);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value instanceof Boolean b) {
+            return Optional.of(b);
+        }
+        if (value instanceof String s && (s.trim().equalsIgnoreCase("true") || s.trim().equalsIgnoreCase("false"))) {
+            return Optional.of(Boolean.parseBoolean(s.trim()));
+        }
+        error(key, "must be true or false, got " + echo(value));
+        return Optional.empty();
+    }
+
+    /**
+     * A list of names from a JSON/YAML list of strings or one comma-separated string, each trimmed, blanks dropped;
+     * empty when unset.
+     */
+    public Optional<List<String>> stringList(String key) {
+        Object value = raw(key, false);
+        if (value == null) {
+            return Optional.empty();
+        }
+        Stream<?> elements;
+        if (value instanceof String s) {
+            elements = Stream.of(s.split(","));
+        } else if (value instanceof Collection<?> c) {
+            elements = c.stream();
+        } else {
+            error(key, "must be a list of names or a comma-separated string, got " + echo(value));
+            return Optional.empty();
+        }
+        List<String> names = new ArrayList<>();
+        for (Object element : elements.toList()) {
+            if (!(element instanceof String name)) {
+                error(key, "must be a list of names or a comma-separated string, got " + echo(value));
+                return Optional.empty();
+            }
+            if (!name.isBlank()) {
+                names.add(name.trim());
+            }
+        }
+        return Optional.of(names);
+    }
+
     /** Quotes a value for a message: one line, bounded length. Never call it with a secret. */
-    static String echo(Object value) {
+    public static String echo(Object value) {
         String text = String.valueOf(value);
         StringBuilder out = new StringBuilder("'");
         for (int i = 0; i < text.length() && i < MAX_ECHO_LENGTH; i++) {

@@ -1,0 +1,55 @@
+package org.apache.pulsar.io.dynamodb.config;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.pulsar.io.core.annotations.FieldDoc;
+import software.amazon.awssdk.services.dynamodb.model.OperationType;
+
+/** Which stream records are published; validated and immutable. */
+public final class FilterConfig {
+
+    /** This concern's config keys, in declaration order. */
+    public static final List<String> KEYS = FieldDocs.keys(FilterConfig.class);
+
+    private static final Set<OperationType> CHANGE_EVENTS =
+            EnumSet.of(OperationType.INSERT, OperationType.MODIFY, OperationType.REMOVE);
+
+    @FieldDoc(required = false, defaultValue = "INSERT,MODIFY,REMOVE",
+            help = "Which changes are published: a list, or a comma-separated string, of INSERT, MODIFY and REMOVE "
+                    + "(any case); the others are checkpointed past, never published")
+    private final Set<OperationType> eventNames;
+
+    private FilterConfig(Set<OperationType> eventNames) {
+        this.eventNames = eventNames;
+    }
+
+    /** Reads and checks this concern's keys; problems go to the reader as one-line errors. */
+    public static FilterConfig read(ConfigReader in) {
+        Set<OperationType> events = EnumSet.copyOf(CHANGE_EVENTS);
+        in.stringList("eventNames").ifPresent(names -> {
+            Set<OperationType> chosen = EnumSet.noneOf(OperationType.class);
+            for (String name : names) {
+                OperationType type = OperationType.fromValue(name.toUpperCase(Locale.ROOT));
+                if (!CHANGE_EVENTS.contains(type)) {
+                    in.error("eventNames", "unknown event name " + ConfigReader.echo(name)
+                            + ": must be INSERT, MODIFY or REMOVE (any case)");
+                    return;
+                }
+                chosen.add(type);
+            }
+            if (chosen.isEmpty()) {
+                in.error("eventNames", "must name at least one of INSERT, MODIFY, REMOVE (leave it unset for all)");
+                return;
+            }
+            events.retainAll(chosen);
+        });
+        return new FilterConfig(events);
+    }
+
+    /** The change events published: a subset of INSERT, MODIFY, REMOVE, never empty. */
+    public Set<OperationType> eventNames() {
+        return EnumSet.copyOf(eventNames);
+    }
+}
