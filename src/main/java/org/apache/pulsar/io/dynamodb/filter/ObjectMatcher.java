@@ -1,6 +1,7 @@
 package org.apache.pulsar.io.dynamodb.filter;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -22,7 +23,13 @@ final class ObjectMatcher implements Condition {
         List<Condition> present = new ArrayList<>();
         List<String> absentNames = new ArrayList<>();
         List<Condition> absent = new ArrayList<>();
+        // rules on this object's own leaves first: they are the cheapest to check and often decide alone
+        List<Integer> order = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparing(i -> conditions.get(i) instanceof LeafMatcher ? 0 : 1));
+        for (int i : order) {
             boolean onlyAbsence = conditions.get(i).onlyAbsence();
             (onlyAbsence ? absentNames : presentNames).add(names.get(i));
             (onlyAbsence ? absent : present).add(conditions.get(i));
