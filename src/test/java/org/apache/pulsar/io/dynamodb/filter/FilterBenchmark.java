@@ -1,5 +1,7 @@
 package org.apache.pulsar.io.dynamodb.filter;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.apache.pulsar.io.dynamodb.convert.ConversionBenchmark;
@@ -74,5 +76,43 @@ public class FilterBenchmark {
             System.out.printf(Locale.ROOT, "%-75s %,12.0f ± %,.0f records/s%n", result.getParams().getBenchmark(),
                     result.getPrimaryResult().getScore(), result.getPrimaryResult().getScoreError());
         }
+        if (Boolean.getBoolean("bench.cpu")) {
+            cpuPerRecord();
+        }
+    }
+
+    /**
+     * With -Dbench.cpu=true: the same three operations interleaved in one thread, timed by the thread's CPU time,
+     * which other processes on a busy machine disturb far less than JMH's wall-clock throughput.
+     */
+    private static void cpuPerRecord() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        ConversionBenchmark conversion = new ConversionBenchmark();
+        FilterBenchmark filter = new FilterBenchmark();
+        String[] names = {"convert", "typicalPasses", "fivePatternsNoneMatches"};
+        long[] cpu = new long[names.length];
+        int sink = 0;
+        int batch = 50_000;
+        for (int round = 0; round < 40; round++) {
+            for (int op = 0; op < names.length; op++) {
+                long start = threads.getCurrentThreadCpuTime();
+                for (int i = 0; i < batch; i++) {
+                    sink += switch (op) {
+                        case 0 -> conversion.convert().value().length;
+                        case 1 -> filter.typicalPasses() ? 1 : 0;
+                        default -> filter.fivePatternsNoneMatches() ? 1 : 0;
+                    };
+                }
+                if (round >= 10) {  // the first rounds warm up
+                    cpu[op] += threads.getCurrentThreadCpuTime() - start;
+                }
+            }
+        }
+        for (int op = 0; op < names.length; op++) {
+            double nanos = (double) cpu[op] / (30L * batch);
+            System.out.printf(Locale.ROOT, "thread CPU per record: %-25s %,8.0f ns (%,.0f records per CPU second)%n",
+                    names[op], nanos, 1e9 / nanos);
+        }
+        System.out.println("(sink " + sink + ")");
     }
 }
