@@ -35,7 +35,8 @@ final class LeafMatcher implements Condition {
     }
 
     private int scan(Object node) {
-        if (node instanceof List<?> elements) {
+        if (RecordTree.isArray(node)) {
+            List<?> elements = (List<?>) node;
             int seen = NO_LEAF;
             for (Object element : elements) {
                 int outcome = scan(element);

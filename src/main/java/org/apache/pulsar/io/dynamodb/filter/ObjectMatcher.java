@@ -54,7 +54,8 @@ final class ObjectMatcher implements Condition {
 
     /** Each must-be-absent field is absent from the node, or from every element of an array. */
     private boolean absencesHold(Object node) {
-        if (node instanceof List<?> elements) {
+        if (RecordTree.isArray(node)) {
+            List<?> elements = (List<?>) node;
             for (Object element : elements) {
                 if (!absencesHold(element)) {
                     return false;
@@ -72,7 +73,8 @@ final class ObjectMatcher implements Condition {
 
     /** The other fields and the $or groups all hold on the node, or together on one element of an array. */
     private boolean presencesHold(Object node) {
-        if (node instanceof List<?> elements) {
+        if (RecordTree.isArray(node)) {
+            List<?> elements = (List<?>) node;
             if (present.length == 0 && orGroups.length == 0) {
                 return true;
             }

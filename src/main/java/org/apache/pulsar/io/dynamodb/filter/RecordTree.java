@@ -32,21 +32,33 @@ final class RecordTree {
 
     /** The named field of an object node; {@link #MISSING} if there is none or the node is no object. */
     static Object child(Object node, String name) {
+        // the model's final classes first: checking an interface (Map) costs more, most when it fails
         Object child;
         if (node instanceof AttributeValue value) {
             child = typed(value, name);
-        } else if (node instanceof Map<?, ?> attributes) {
-            child = attributes.get(name);
         } else if (node instanceof StreamRecord stream) {
             child = streamField(stream, name);
         } else if (node instanceof Record record) {
             child = recordField(record, name);
         } else if (node instanceof Identity identity) {
             child = identityField(identity, name);
+        } else if (node instanceof String || node == MISSING) {
+            child = null;
+        } else if (node instanceof Map<?, ?> attributes) {
+            child = attributes.get(name);
         } else {
             child = null;
         }
         return child == null ? MISSING : child;
+    }
+
+    /** Whether the node is an array, ruling out the common final classes before the interface check. */
+    static boolean isArray(Object node) {
+        if (node instanceof AttributeValue || node instanceof String || node instanceof StreamRecord
+                || node instanceof Record || node == MISSING) {
+            return false;
+        }
+        return node instanceof List<?>;
     }
 
     /** The node as a leaf value (String, BigDecimal or Boolean), or null when it is an object or missing. */
