@@ -44,7 +44,7 @@ final class FilterInput {
     static List<PatternSource> patterns(Object value) {
         JsonNode root = tree(value);
         if (root.isTextual()) {
-            root = parse(root.textValue());  // JSON given as a JSON string, as Pattern is
+            root = tree(root.textValue());  // JSON given as a JSON string, as Pattern is
         }
         List<PatternSource> sources = new ArrayList<>();
         if (root.isObject() && (root.has("Filters") || root.has("filters"))) {

@@ -157,6 +157,8 @@ class FilterCriteriaParseTest {
                 .hasMessage("filterCriteria is empty; leave it out to publish every record");
         assertThatThrownBy(() -> LambdaFilterCriteria.parse("  "))
                 .hasMessage("filterCriteria is empty; leave it out to publish every record");
+        assertThatThrownBy(() -> LambdaFilterCriteria.parse("\"{x\""))
+                .hasMessageStartingWith("filterCriteria ({x) is not JSON: Unexpected character ('x' (code 120))");
         assertThatThrownBy(() -> LambdaFilterCriteria.parse(Map.of("x", List.of(new Object()))))
                 .hasMessage("filterCriteria holds a Object, which is no JSON value");
         assertThatThrownBy(() -> LambdaFilterCriteria.parse(Map.of("x", List.of(Double.NaN))))
