@@ -11,7 +11,6 @@ import org.apache.pulsar.io.dynamodb.aws.CredentialsFactory;
 import org.apache.pulsar.io.dynamodb.aws.CredentialsHandle;
 import org.apache.pulsar.io.dynamodb.aws.StreamCheck;
 import org.apache.pulsar.io.dynamodb.convert.ChangeRecordConverter;
-import org.apache.pulsar.io.dynamodb.filter.EventNameFilter;
 import org.apache.pulsar.io.dynamodb.kcl.KclChangeStream;
 import org.apache.pulsar.io.dynamodb.kcl.WorkerIds;
 import org.apache.pulsar.io.dynamodb.stream.ChangeStream;
@@ -37,6 +36,7 @@ public class DynamoDBSource extends PushSource<byte[]> {
     public void open(Map<String, Object> rawConfig, SourceContext context) {
         DynamoDBSourceConfig config = DynamoDBSourceConfig.load(rawConfig, context);
         log.info("Opening DynamoDB source with {}", config);
+        config.getFilters().filterWarnings().forEach(warning -> log.warn("{}", warning));
         try {
             credentials = CredentialsFactory.create(config);
             CredentialsFactory.warnIfDebugLoggingPrintsCredentials();
@@ -46,7 +46,7 @@ public class DynamoDBSource extends PushSource<byte[]> {
                     stream.streamStatusAsString(), stream.streamViewTypeAsString());
             config.getOutput().checkStreamViewType(stream.streamViewType(), config.getAwsDynamodbStreamArn());
             changes = new KclChangeStream(config, clients, WorkerIds.of(context),
-                    EventNameFilter.of(config.getFilters().eventNames()),
+                    config.getFilters().recordFilter(),
                     ChangeRecordConverter.of(config.getOutput()), this::consume, this::failSource);
             changes.start();
         } catch (RuntimeException e) {

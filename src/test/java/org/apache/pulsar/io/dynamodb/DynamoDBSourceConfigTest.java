@@ -145,6 +145,7 @@ class DynamoDBSourceConfigTest {
         map.put("outputFormat", "DYNAMODB_JSON");
         map.put("tombstoneAfterDelete", false);
         map.put("eventNames", "insert, REMOVE");
+        map.put("filterCriteria", "{\"Filters\":[{\"Pattern\":\"{\\\"eventName\\\":[\\\"INSERT\\\"]}\"}]}");
         assertThat(map.keySet()).containsExactlyInAnyOrderElementsOf(DynamoDBSourceConfig.KEYS);
 
         DynamoDBSourceConfig config = load(map);
@@ -174,6 +175,7 @@ class DynamoDBSourceConfigTest {
         assertThat(config.getOutput().outputFormat()).isEqualTo(OutputFormat.DYNAMODB_JSON);
         assertThat(config.getOutput().tombstoneAfterDelete()).isFalse();
         assertThat(config.getFilters().eventNames()).containsExactly(OperationType.INSERT, OperationType.REMOVE);
+        assertThat(config.toString()).contains("filterCriteria='LambdaFilterCriteria[1 pattern]'");
     }
 
     static Stream<Object> numbersMeaningSixtyThousand() {
@@ -535,7 +537,7 @@ class DynamoDBSourceConfigTest {
                 .flatMap(type -> Arrays.stream(type.getDeclaredFields()))
                 .filter(f -> f.isAnnotationPresent(FieldDoc.class))
                 .toList();
-        assertThat(fields).hasSize(20);
+        assertThat(fields).hasSize(21);
         assertThat(fields).extracting(Field::getName).containsExactlyInAnyOrderElementsOf(DynamoDBSourceConfig.KEYS);
 
         for (Field field : fields) {

@@ -190,6 +190,11 @@ public final class ConfigReader {
         return Optional.of(names);
     }
 
+    /** The value as given (a string, number, map or list), for keys with a structure of their own; empty when unset. */
+    public Optional<Object> value(String key) {
+        return Optional.ofNullable(raw(key, false));
+    }
+
     /** Quotes a value for a message: one line, bounded length. Never call it with a secret. */
     public static String echo(Object value) {
         String text = String.valueOf(value);

@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.apache.pulsar.io.core.annotations.FieldDoc;
+import org.apache.pulsar.io.dynamodb.filter.EventNameFilter;
+import org.apache.pulsar.io.dynamodb.filter.LambdaFilterCriteria;
+import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
 import software.amazon.awssdk.services.dynamodb.model.OperationType;
 
 /** Which stream records are published; validated and immutable. */
@@ -21,8 +24,15 @@ public final class FilterConfig {
                     + "(any case); the others are checkpointed past, never published")
     private final Set<OperationType> eventNames;
 
-    private FilterConfig(Set<OperationType> eventNames) {
+    @FieldDoc(required = false, defaultValue = "",
+            help = "AWS Lambda event filtering: Lambda's FilterCriteria {\"Filters\":[{\"Pattern\":\"...\"}]}, a list of "
+                    + "patterns, or one pattern, as JSON text or YAML; a change is published if any pattern matches "
+                    + "it as Lambda sees a DynamoDB stream record. Empty: no pattern filtering")
+    private final LambdaFilterCriteria filterCriteria;
+
+    private FilterConfig(Set<OperationType> eventNames, LambdaFilterCriteria filterCriteria) {
         this.eventNames = eventNames;
+        this.filterCriteria = filterCriteria;
     }
 
     /** Reads and checks this concern's keys; problems go to the reader as one-line errors. */
@@ -45,7 +55,35 @@ public final class FilterConfig {
             }
             events.retainAll(chosen);
         });
-        return new FilterConfig(events);
+        return new FilterConfig(events, filterCriteria(in));
+    }
+
+    private static LambdaFilterCriteria filterCriteria(ConfigReader in) {
+        Object value = in.value("filterCriteria").orElse(null);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return LambdaFilterCriteria.parse(value);
+        } catch (IllegalArgumentException e) {
+            in.error("filterCriteria", e.getMessage());
+            return null;
+        }
+    }
+
+    /** What decides which records are published: the chosen event names, and then the filter patterns if any. */
+    public RecordFilter recordFilter() {
+        RecordFilter events = EventNameFilter.of(eventNames);
+        if (filterCriteria == null) {
+            return events;
+        }
+        return events == RecordFilter.ALL ? filterCriteria
+                : record -> events.accepts(record) && filterCriteria.accepts(record);
+    }
+
+    /** One line per part of a filter pattern that can never match a stream record; empty without patterns. */
+    public List<String> filterWarnings() {
+        return filterCriteria == null ? List.of() : filterCriteria.warnings();
     }
 
     /** The change events published: a subset of INSERT, MODIFY, REMOVE, never empty. */

@@ -9,15 +9,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.pulsar.io.dynamodb.DynamoDBSourceConfig;
+import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
+import org.apache.pulsar.io.dynamodb.testing.StreamRecordJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.services.dynamodb.model.OperationType;
+import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
-/** The output keys (outputFormat, tombstoneAfterDelete, messageKeyMode) and the filter key (eventNames). */
+/** The output keys (outputFormat, tombstoneAfterDelete, messageKeyMode) and the filter keys (eventNames, filterCriteria). */
 class OutputAndFilterConfigTest {
 
     private static final String ARN =
@@ -43,7 +46,7 @@ class OutputAndFilterConfigTest {
         assertThat(config.getFilters().eventNames())
                 .containsExactly(OperationType.INSERT, OperationType.MODIFY, OperationType.REMOVE);
         assertThat(config.toString()).contains("messageKeyMode='PRIMARY_KEY', outputFormat='DYNAMODB_JSON', "
-                + "tombstoneAfterDelete='false', eventNames='[INSERT, MODIFY, REMOVE]'}");
+                + "tombstoneAfterDelete='false', eventNames='[INSERT, MODIFY, REMOVE]', filterCriteria=''}");
     }
 
     @ParameterizedTest
@@ -111,7 +114,13 @@ class OutputAndFilterConfigTest {
                 Arguments.of(new Object[] {"eventNames", 5}, "eventNames", "got '5'"),
                 Arguments.of(new Object[] {"eventNames", "UNKNOWN_TO_SDK_VERSION"}, "eventNames",
                         "unknown event name 'UNKNOWN_TO_SDK_VERSION'"),
-                Arguments.of(new Object[] {"eventNames", "SNAPSHOT"}, "eventNames", "unknown event name 'SNAPSHOT'"));
+                Arguments.of(new Object[] {"eventNames", "SNAPSHOT"}, "eventNames", "unknown event name 'SNAPSHOT'"),
+                Arguments.of(new Object[] {"filterCriteria", "{\"Filters\":[{\"Pattern\":\"{\\\"eventName\\\":[\\\"INSERT\\\"]}\"},"
+                        + "{\"Pattern\":\"{\\\"dynamodb\\\":{\\\"NewImage\\\":{\\\"age\\\":{\\\"N\\\":[{\\\"numeric\\\":[\\\">\\\"]}]}}}}\"}]}"},
+                        "filterCriteria", "filterCriteria pattern 2 ("),
+                Arguments.of(new Object[] {"filterCriteria", "{not json"}, "filterCriteria", "filterCriteria"),
+                Arguments.of(new Object[] {"filterCriteria", List.of(Map.of("eventName", "INSERT"))},
+                        "filterCriteria", "filterCriteria pattern 1 ("));
     }
 
     @ParameterizedTest
@@ -148,6 +157,59 @@ class OutputAndFilterConfigTest {
                 output.checkStreamViewType(StreamViewType.OLD_IMAGE, ARN);
             }
         }
+    }
+
+    private static final Record INSERT_ADULT = StreamRecordJson.record("{\"eventName\":\"INSERT\",\"dynamodb\":"
+            + "{\"Keys\":{\"id\":{\"S\":\"a\"}},\"NewImage\":{\"id\":{\"S\":\"a\"},\"profile\":{\"M\":{\"tier\":{\"S\":\"gold\"}}}}}}");
+    private static final Record MODIFY_ADULT = INSERT_ADULT.toBuilder().eventName(OperationType.MODIFY).build();
+    private static final Record INSERT_CHILD = StreamRecordJson.record("{\"eventName\":\"INSERT\",\"dynamodb\":"
+            + "{\"Keys\":{\"id\":{\"S\":\"b\"}},\"NewImage\":{\"id\":{\"S\":\"b\"},\"profile\":{\"M\":{\"tier\":{\"S\":\"basic\"}}}}}}");
+    private static final String GOLD_PATTERN = "{\"dynamodb\":{\"NewImage\":{\"profile\":{\"M\":{\"tier\":{\"S\":[\"gold\"]}}}}}}";
+
+    @Test
+    void filterCriteriaMayBeLambdasFilterCriteriaAListOrOnePatternAsTextOrStructure() {
+        Map<String, Object> parsedPattern = Map.of("dynamodb", Map.of("NewImage", Map.of("profile",
+                Map.of("M", Map.of("tier", Map.of("S", List.of("gold")))))));
+        for (Object value : List.of(
+                "{\"Filters\":[{\"Pattern\":" + quoted(GOLD_PATTERN) + "}]}",
+                Map.of("Filters", List.of(Map.of("Pattern", GOLD_PATTERN))),
+                List.of(parsedPattern),
+                GOLD_PATTERN)) {
+            RecordFilter filter = load("filterCriteria", value).getFilters().recordFilter();
+
+            assertThat(filter.accepts(INSERT_ADULT)).as("%s", value).isTrue();
+            assertThat(filter.accepts(INSERT_CHILD)).as("%s", value).isFalse();
+        }
+    }
+
+    @Test
+    void eventNamesAndFilterCriteriaMustBothPass() {
+        RecordFilter filter = load("eventNames", "INSERT", "filterCriteria", GOLD_PATTERN).getFilters().recordFilter();
+
+        assertThat(filter.accepts(INSERT_ADULT)).isTrue();
+        assertThat(filter.accepts(MODIFY_ADULT)).as("a MODIFY, though its image matches").isFalse();
+        assertThat(filter.accepts(INSERT_CHILD)).as("an INSERT whose image does not match").isFalse();
+    }
+
+    @Test
+    void unsetFiltersPublishEverythingAndWarnOfNothing() {
+        FilterConfig filters = load().getFilters();
+
+        assertThat(filters.recordFilter()).isSameAs(RecordFilter.ALL);
+        assertThat(filters.filterWarnings()).isEmpty();
+    }
+
+    @Test
+    void aPatternThatCanNeverMatchAStreamRecordIsAcceptedWithAWarning() {
+        // Lambda takes it silently: N values are strings in the record, so numeric never matches them
+        FilterConfig filters = load("filterCriteria",
+                "{\"dynamodb\":{\"NewImage\":{\"age\":{\"N\":[{\"numeric\":[\">\",18]}]}}}}").getFilters();
+
+        assertThat(filters.filterWarnings()).singleElement().asString().startsWith("filterCriteria pattern 1: ");
+    }
+
+    private static String quoted(String json) {
+        return "\"" + json.replace("\"", "\\\"") + "\"";
     }
 
     @Test

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.pulsar.client.api.CompressionType;
+import org.apache.pulsar.common.functions.ProducerConfig;
 import org.apache.pulsar.common.io.SourceConfig;
 
 /**
@@ -36,6 +38,7 @@ final class LocalRunnerSource implements AutoCloseable {
         final String topic;
         final String sourceConfigJson;
         String batchBuilder;
+        CompressionType compressionType;
         int instanceIdOffset;
         List<String> jvmOptions = List.of("-Xms128m", "-Xmx512m");
 
@@ -49,6 +52,12 @@ final class LocalRunnerSource implements AutoCloseable {
         /** {@code --batch-builder}: KEY_BASED keeps each batch to one key, as Key_Shared subscriptions need. */
         Options batchBuilder(String batchBuilder) {
             this.batchBuilder = batchBuilder;
+            return this;
+        }
+
+        /** {@code --producer-config '{"compressionType":...}'}: the instance's producer compresses with LZ4 unless told. */
+        Options compressionType(CompressionType compressionType) {
+            this.compressionType = compressionType;
             return this;
         }
 
@@ -75,6 +84,11 @@ final class LocalRunnerSource implements AutoCloseable {
         sourceConfig.setParallelism(1);
         if (options.batchBuilder != null) {
             sourceConfig.setBatchBuilder(options.batchBuilder);
+        }
+        if (options.compressionType != null) {
+            ProducerConfig producer = new ProducerConfig();
+            producer.setCompressionType(options.compressionType);
+            sourceConfig.setProducerConfig(producer);
         }
         sourceConfig.setConfigs(parseConfigs(options.sourceConfigJson));
         ChildJvm jvm = ChildJvm.start("localrunner-" + options.name, runtime, options.jvmOptions,

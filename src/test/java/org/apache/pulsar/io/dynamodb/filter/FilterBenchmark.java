@@ -65,7 +65,7 @@ public class FilterBenchmark {
         int warmups = Integer.getInteger("bench.jmh.warmups", 3);
         int iterations = Integer.getInteger("bench.jmh.iterations", 5);
         for (RunResult result : new Runner(new OptionsBuilder()
-                .include(ConversionBenchmark.class.getName() + ".convert")
+                .include(ConversionBenchmark.class.getName() + ".dynamodbJson")
                 .include(FilterBenchmark.class.getName())
                 .forks(1)
                 .threads(1)
@@ -89,7 +89,7 @@ public class FilterBenchmark {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         ConversionBenchmark conversion = new ConversionBenchmark();
         FilterBenchmark filter = new FilterBenchmark();
-        String[] names = {"convert", "typicalPasses", "fivePatternsNoneMatches"};
+        String[] names = {"dynamodbJson", "typicalPasses", "fivePatternsNoneMatches"};
         long[] cpu = new long[names.length];
         int sink = 0;
         int batch = 50_000;
@@ -98,7 +98,7 @@ public class FilterBenchmark {
                 long start = threads.getCurrentThreadCpuTime();
                 for (int i = 0; i < batch; i++) {
                     sink += switch (op) {
-                        case 0 -> conversion.convert().value().length;
+                        case 0 -> conversion.dynamodbJson().get(0).value().length;
                         case 1 -> filter.typicalPasses() ? 1 : 0;
                         default -> filter.fivePatternsNoneMatches() ? 1 : 0;
                     };
