@@ -517,7 +517,7 @@ public final class Benchmark {
             this.label = label;
             int n = ++runCounter;
             this.dir = workDir.resolve(label);
-            deleteRecursively(dir);
+            PulsarRuntime.deleteRecursively(dir);
             Files.createDirectories(dir);
             this.dynamo = quietly(DynamoDbLocal::start);
             this.table = "bench" + n;
@@ -1064,16 +1064,6 @@ public final class Benchmark {
             }
         }
         started.clear();
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
     }
 
     private static <T> T quietly(Callable<T> step) throws Exception {

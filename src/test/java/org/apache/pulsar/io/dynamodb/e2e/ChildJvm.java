@@ -54,6 +54,12 @@ final class ChildJvm implements AutoCloseable {
     /** Starts {@code mainClass} with the Pulsar runtime class path; jvmOptions go before the class name. */
     static ChildJvm start(String name, PulsarRuntime runtime, List<String> jvmOptions, String mainClass,
                           List<String> args, Path log) {
+        return start(name, runtime, jvmOptions, mainClass, args, log, null);
+    }
+
+    /** As {@link #start(String, PulsarRuntime, List, String, List, Path)}, in workDir (null: this JVM's). */
+    static ChildJvm start(String name, PulsarRuntime runtime, List<String> jvmOptions, String mainClass,
+                          List<String> args, Path log, Path workDir) {
         try {
             Files.createDirectories(log.getParent());
             Path tmp = Files.createDirectories(runtime.workDir().resolve("tmp"));
@@ -69,7 +75,15 @@ final class ChildJvm implements AutoCloseable {
             command.addAll(jvmOptions);
             command.add(mainClass);
             command.addAll(args);
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            if (workDir != null) {
+                builder.directory(Files.createDirectories(workDir).toFile());
+            }
+            // A function worker's PROCESS runtime starts its instances with `java` from the PATH: this JDK's.
+            Path javaBin = Path.of(System.getProperty("java.home"), "bin");
+            builder.environment().merge("PATH", javaBin.toString(),
+                    (path, jdk) -> jdk + java.io.File.pathSeparator + path);
+            Process process = builder
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
                     .start();
@@ -101,6 +115,11 @@ final class ChildJvm implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The processes this JVM started, and theirs. */
+    java.util.stream.Stream<ProcessHandle> descendants() {
+        return process.descendants();
+    }
+
     /** The log so far; empty when there is none yet. */
     String logText() {
         try {
@@ -118,14 +137,15 @@ final class ChildJvm implements AutoCloseable {
 
     /**
      * Stops the process as Ctrl-C or {@code kill} would (its shutdown hooks run), then forcibly after the grace
-     * period. Returns the exit code, or -1 when it had to be killed.
+     * period. Returns the exit code, or -1 when it had to be killed. Processes it started (a function worker's
+     * instances) that outlive it are killed.
      */
     int stop(Duration grace) {
+        List<ProcessHandle> children = process.descendants().toList();
         try {
             if (process.isAlive()) {
                 process.destroy();
                 if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                    process.descendants().forEach(ProcessHandle::destroyForcibly);
                     process.destroyForcibly();
                     process.waitFor(10, TimeUnit.SECONDS);
                     return -1;
@@ -137,12 +157,14 @@ final class ChildJvm implements AutoCloseable {
             process.destroyForcibly();
             return -1;
         } finally {
+            children.forEach(ProcessHandle::destroyForcibly);
             LIVE.remove(this);
         }
     }
 
-    /** Kills the process at once, as {@code kill -9} does (no shutdown hooks); returns its exit code. */
+    /** Kills the process at once, as {@code kill -9} does (no shutdown hooks), and any it started; its exit code. */
     int kill() {
+        List<ProcessHandle> children = process.descendants().toList();
         try {
             process.destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);
@@ -151,6 +173,7 @@ final class ChildJvm implements AutoCloseable {
             Thread.currentThread().interrupt();
             return -1;
         } finally {
+            children.forEach(ProcessHandle::destroyForcibly);
             LIVE.remove(this);
         }
     }

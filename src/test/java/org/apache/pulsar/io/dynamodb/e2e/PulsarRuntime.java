@@ -55,7 +55,8 @@ final class PulsarRuntime {
                 }
             }
             Files.createDirectories(workDir);
-            return new PulsarRuntime(nar.toAbsolutePath(), classPath, workDir.toAbsolutePath(), logConfigFile());
+            return new PulsarRuntime(nar.toAbsolutePath(), classPath, workDir.toAbsolutePath(),
+                    testResource("/e2e/log4j2-child.xml"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -70,10 +71,11 @@ final class PulsarRuntime {
         return value;
     }
 
-    private static Path logConfigFile() {
-        URL url = PulsarRuntime.class.getResource("/e2e/log4j2-child.xml");
+    /** A file of the test class path, e.g. a log configuration a child process reads. */
+    static Path testResource(String name) {
+        URL url = PulsarRuntime.class.getResource(name);
         if (url == null) {
-            throw new IllegalStateException("e2e/log4j2-child.xml is not on the test class path");
+            throw new IllegalStateException(name + " is not on the test class path");
         }
         try {
             return Path.of(url.toURI());
@@ -84,6 +86,19 @@ final class PulsarRuntime {
 
     Path nar() {
         return nar;
+    }
+
+    /**
+     * The stand-in for Pulsar's java-instance.jar that src/e2e/java-instance builds (system property
+     * e2e.javaInstanceJar): what a function worker's PROCESS runtime puts on each instance's class path.
+     */
+    static Path javaInstanceJar() {
+        Path jar = Path.of(required("e2e.javaInstanceJar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("The java-instance jar " + jar + " is missing: it is built in the"
+                    + " pre-integration-test phase (mvn verify)");
+        }
+        return jar.toAbsolutePath();
     }
 
     String classPath() {
@@ -100,6 +115,17 @@ final class PulsarRuntime {
 
     Path logConfig() {
         return logConfig;
+    }
+
+    /** Deletes a work folder and everything in it, if it exists (a run starts from a clean folder). */
+    static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
     }
 
     /** A port free on the loopback interface right now. */

@@ -16,7 +16,8 @@ import org.awaitility.core.TerminalFailureException;
 
 /**
  * A Pulsar standalone broker (bookie and RocksDB metadata inside) in a child JVM, listening on free loopback ports,
- * started as {@code bin/pulsar standalone -nfw -nss} would.
+ * started as {@code bin/pulsar standalone -nfw -nss} would, or with its function worker as {@code bin/pulsar
+ * standalone -nss} would.
  */
 final class PulsarStandalone implements AutoCloseable {
 
@@ -25,11 +26,14 @@ final class PulsarStandalone implements AutoCloseable {
     private final int brokerPort;
     private final int webPort;
     private final int bookiePort;
+    private final ProcessRuntimeWorker worker;
     private int starts;
     private volatile ChildJvm jvm;
 
-    private PulsarStandalone(PulsarRuntime runtime, Path dir, int brokerPort, int webPort, int bookiePort) {
+    private PulsarStandalone(PulsarRuntime runtime, Path dir, int brokerPort, int webPort, int bookiePort,
+                             ProcessRuntimeWorker worker) {
         this.runtime = runtime;
+        this.worker = worker;
         this.dir = dir;
         this.brokerPort = brokerPort;
         this.webPort = webPort;
@@ -38,9 +42,18 @@ final class PulsarStandalone implements AutoCloseable {
 
     /** Starts the broker; {@link #awaitReady} waits until it serves the public/default namespace. */
     static PulsarStandalone start(PulsarRuntime runtime, Path dir) {
+        return start(runtime, dir, null);
+    }
+
+    /** Starts the broker with its function worker on, set up by worker; then {@link #awaitReady}. */
+    static PulsarStandalone startWithFunctionWorker(PulsarRuntime runtime, Path dir, ProcessRuntimeWorker worker) {
+        return start(runtime, dir, worker);
+    }
+
+    private static PulsarStandalone start(PulsarRuntime runtime, Path dir, ProcessRuntimeWorker worker) {
         // A fixed bookie port: a bookie restarted on its old data must keep the address its cookie names.
         PulsarStandalone standalone = new PulsarStandalone(runtime, dir, PulsarRuntime.freePort(),
-                PulsarRuntime.freePort(), PulsarRuntime.freePort());
+                PulsarRuntime.freePort(), PulsarRuntime.freePort(), worker);
         try {
             Files.createDirectories(dir);
             Files.writeString(standalone.conf(), String.join("\n",
@@ -54,7 +67,9 @@ final class PulsarStandalone implements AutoCloseable {
                     "managedLedgerDefaultAckQuorum=1",
                     "brokerShutdownTimeoutMs=0",
                     "allowLoopback=true",
-                    "functionsWorkerEnabled=false",
+                    "functionsWorkerEnabled=" + (worker != null),
+                    // the package management a standalone with a worker turns on keeps archives here
+                    "storagePath=" + (worker != null ? worker.packagesStorage() : dir.resolve("packages-storage")),
                     // keep every message, with or without subscriptions: tests read topics from the start
                     "defaultRetentionTimeInMinutes=-1",
                     "defaultRetentionSizeInMB=-1",
@@ -76,15 +91,23 @@ final class PulsarStandalone implements AutoCloseable {
                 "--metadata-dir", dir.resolve("metadata").toString(),
                 "--bookkeeper-dir", dir.resolve("bookkeeper").toString(),
                 "--bookkeeper-port", Integer.toString(bookiePort),
-                "--no-functions-worker", "--no-stream-storage",
+                "--no-stream-storage",
                 "--advertised-address", "127.0.0.1"));
+        List<String> jvmOptions = new java.util.ArrayList<>(List.of("-Xms256m", "-Xmx1g",
+                "-XX:MaxDirectMemorySize=512m"));
+        if (worker == null) {
+            args.add("--no-functions-worker");
+        } else {
+            args.addAll(List.of("--functions-worker-conf", worker.configFile().toString()));
+            jvmOptions.addAll(worker.jvmOptions());
+        }
         if (wipeData) {
             args.add("--wipe-data");
         }
-        jvm = ChildJvm.start("pulsar-standalone", runtime,
-                List.of("-Xms256m", "-Xmx1g", "-XX:MaxDirectMemorySize=512m"),
+        // In its own folder: a worker keeps relative paths (logs, downloads) under the working directory.
+        jvm = ChildJvm.start("pulsar-standalone", runtime, jvmOptions,
                 "org.apache.pulsar.PulsarStandaloneStarter", args,
-                dir.resolve(starts == 1 ? "pulsar-standalone.log" : "pulsar-standalone-" + starts + ".log"));
+                dir.resolve(starts == 1 ? "pulsar-standalone.log" : "pulsar-standalone-" + starts + ".log"), dir);
     }
 
     /** Stops the broker as {@code kill} does; {@link #startAgain} brings it back on the same ports and data. */
@@ -129,6 +152,11 @@ final class PulsarStandalone implements AutoCloseable {
 
     String webServiceUrl() {
         return "http://127.0.0.1:" + webPort;
+    }
+
+    /** The broker's Prometheus endpoint; with a function worker it carries the worker's instance metrics too. */
+    String metricsUrl() {
+        return webServiceUrl() + "/metrics/";
     }
 
     ChildJvm jvm() {

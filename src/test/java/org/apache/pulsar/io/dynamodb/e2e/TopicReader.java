@@ -44,6 +44,12 @@ final class TopicReader implements AutoCloseable {
         return distinctSequenceNumbers.size();
     }
 
+    /** Those of expected this reader has not read yet (call {@link #poll} first), in the order given. */
+    List<BigInteger> notRead(java.util.Collection<BigInteger> expected) {
+        return expected.stream().filter(sequenceNumber -> !distinctSequenceNumbers.contains(sequenceNumber))
+                .toList();
+    }
+
     synchronized int messagesRead() {
         return read;
     }

@@ -1,0 +1,300 @@
+package org.apache.pulsar.io.dynamodb.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.pulsar.client.admin.PulsarAdmin;
+import org.apache.pulsar.client.admin.PulsarAdminException;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.common.functions.Resources;
+import org.apache.pulsar.common.io.SourceConfig;
+import org.apache.pulsar.common.policies.data.SourceStatus;
+import org.apache.pulsar.io.dynamodb.testing.DynamoDbLocal;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The production path: a Pulsar standalone with its function worker on and the PROCESS runtime, the source created
+ * from the NAR through the admin API (as {@code pulsar-admin sources create --archive ... --parallelism 2 --ram
+ * 268435456}), each instance a JVM the worker starts with our java-instance.jar stand-in, so the NAR's parent is the
+ * root loader of Pulsar's java-instance.jar and nothing else of Pulsar. A writer keeps changing the table through the
+ * whole lifecycle: created, an instance killed (SIGKILL) and restarted by the worker, updated with a changed setting,
+ * stopped and started, deleted. After each step the topic must hold every change of the stream so far (read with the
+ * DynamoDB Streams API, by SEQUENCE_NUMBER); at the end the whole topic is audited against the whole stream.
+ * About 4 minutes on 2 cores; the worker, its instances and their logs are under target/e2e/FunctionWorkerIT/.
+ */
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
+class FunctionWorkerIT {
+
+    private static final String TENANT = "public";
+    private static final String NAMESPACE = "default";
+    private static final String NAME = "dynamodb-fw";
+    private static final int PARALLELISM = 2;
+    /** The Deploy section's {@code --ram}: the instance JVM's -Xmx. */
+    private static final long RAM = 268_435_456L;
+    private static final int RECEIVE_QUEUE_SIZE = 500;
+    private static final int UPDATED_RECEIVE_QUEUE_SIZE = 400;
+    /** What a SIGKILL may make the source publish twice: held unacknowledged plus one GetRecords batch. */
+    private static final int KILL_DUPLICATE_BOUND = RECEIVE_QUEUE_SIZE + 1000;
+    /**
+     * Pulsar's default (conf/functions_worker.yml). Shorter makes the worker restart a killed instance sooner, but
+     * the instance stops itself after 3 periods without a health check, and the worker's gRPC channel backs off
+     * while an instance JVM starts: on a busy 2-core machine a 5 s period made a starting instance stop itself.
+     */
+    private static final Duration LIVENESS_CHECK = Duration.ofSeconds(30);
+    private static final Duration FIRST_DELIVERY = Duration.ofSeconds(240);
+    private static final Duration CATCH_UP = Duration.ofMinutes(4);
+    private static final Duration PROCESSES = Duration.ofSeconds(90);
+
+    private static PulsarRuntime runtime;
+    private static Path dir;
+    private static ProcessRuntimeWorker worker;
+    private static PulsarStandalone pulsar;
+    private static PulsarAdmin admin;
+    private static PulsarClient client;
+    private static DynamoDbLocal dynamo;
+    private static String streamArn;
+    private static String topic;
+    private static String app;
+    private static TopicReader reader;
+    private static ChangeWorkload workload;
+    private static WorkerSource source;
+
+    @BeforeAll
+    static void start() throws Exception {
+        runtime = PulsarRuntime.fromSystemProperties();
+        dir = runtime.workDir().resolve("FunctionWorkerIT");
+        PulsarRuntime.deleteRecursively(dir);
+        worker = ProcessRuntimeWorker.configure(runtime, dir.resolve("worker"), LIVENESS_CHECK);
+        pulsar = PulsarStandalone.startWithFunctionWorker(runtime, dir.resolve("pulsar"), worker)
+                .awaitReady(Duration.ofSeconds(180));
+        admin = PulsarAdmin.builder().serviceHttpUrl(pulsar.webServiceUrl()).build();
+        await("the function worker serving its REST API").atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> admin.sources().listSources(TENANT, NAMESPACE) != null);
+        client = PulsarClient.builder().serviceUrl(pulsar.brokerServiceUrl()).build();
+        dynamo = DynamoDbLocal.start();
+        streamArn = dynamo.createTableWithStream("fw-table");
+        topic = "persistent://public/default/fw-changes";
+        app = "fw-" + System.currentTimeMillis();
+        reader = new TopicReader(client, topic);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AutoCloseable closeable : new AutoCloseable[] {workload, reader, admin, client, pulsar, dynamo}) {
+            if (closeable != null) {
+                closeable.close();
+            }
+        }
+    }
+
+    @Test
+    void sourceCreatedFromTheNarRunsItsLifecycleOnTheProcessRuntimeWithNothingLost() throws Exception {
+        long started = System.nanoTime();
+        step("create", this::create);
+        step("kill", this::killLeaseHolder);
+        step("update", this::update);
+        step("stop/start", this::stopAndStart);
+        step("audit", this::finalAudit);
+        step("delete", this::delete);
+        System.out.println("FunctionWorkerIT: lifecycle took " + seconds(started) + " s");
+    }
+
+    /** createSource with the NAR and parallelism 2: two instance JVMs, both running, the lease holder counting. */
+    private void create() throws Exception {
+        source = WorkerSource.create(admin, pulsar.jvm(), sourceConfig(RECEIVE_QUEUE_SIZE), runtime.nar());
+        workload = new ChangeWorkload(dynamo.client(), "fw-table", 100, 1_000_000, 40, 13L).start();
+        List<InstanceProcess> processes = source.awaitProcesses("two instance JVMs started by the worker",
+                Set.of(), PROCESSES);
+        String javaInstanceJar = worker.javaInstanceJar().jar().toString();
+        for (InstanceProcess process : processes) {
+            assertThat(process.option("-cp")).as("instance %s class path", process.instanceId())
+                    .isEqualTo(javaInstanceJar);
+            assertThat(process.commandLine()).contains(JavaInstanceJar.MAIN_CLASS, "-Xmx" + RAM);
+            assertThat(process.systemProperty("pulsar.functions.instance.classpath")).isNotBlank();
+        }
+        await("both instances running, a change in the topic").atMost(FIRST_DELIVERY)
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> source.status().getNumRunning() == PARALLELISM && reader.poll() > 0);
+        // One stream shard: the instance holding its lease counts; the other runs idle.
+        int holder = leaseHolder();
+        long received = source.instance(holder).getNumReceivedFromSource();
+        await("instance " + holder + " counting received and written").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1)).until(() -> source.instance(holder).getNumReceivedFromSource()
+                        > received && source.instance(holder).getNumWritten() > 0);
+        int inTopic = reader.poll();
+        SourceStatus status = source.status();
+        assertThat(status.getInstances()).allSatisfy(i -> assertThat(i.getStatus().isRunning()).isTrue());
+        assertThat(status.getInstances().stream().mapToLong(i -> i.getStatus().getNumWritten()).sum())
+                .as("written by the instances, against the changes in the topic before: %s", status)
+                .isGreaterThanOrEqualTo(inTopic);
+        JavaInstanceJar.assertLayoutOf(ClassLoaderTree.of(source.process(holder).pid()));
+        PrometheusScrape metrics = PrometheusScrape.of(pulsar.metricsUrl());
+        assertThat(metrics.sum("pulsar_source_written_total", "name=\"" + NAME + "\""))
+                .as("the worker's /metrics for the source").isPositive();
+        awaitAllDelivered("create");
+    }
+
+    /** SIGKILL of the lease holder's JVM: the worker starts it again, the source resumes from its checkpoint. */
+    private void killLeaseHolder() throws Exception {
+        int holder = leaseHolder();
+        InstanceProcess victim = source.process(holder);
+        victim.kill();
+        source.awaitProcesses("instance " + holder + " started again by the worker", Set.of(victim.pid()),
+                PROCESSES);
+        await("instance " + holder + " running again, its restart counted").atMost(PROCESSES)
+                .pollInterval(Duration.ofSeconds(1)).until(() -> source.instance(holder).isRunning()
+                        && source.instance(holder).getNumRestarts() >= 1);
+        awaitAllDelivered("kill");
+    }
+
+    /** updateSource with a changed setting: both instances restart with it. */
+    private void update() throws Exception {
+        Set<Long> before = source.pids();
+        source.update(sourceConfig(UPDATED_RECEIVE_QUEUE_SIZE));
+        List<InstanceProcess> processes = source.awaitProcesses("both instances restarted with the new config",
+                before, PROCESSES);
+        for (InstanceProcess process : processes) {
+            assertThat(process.sourceConfigs()).as("instance %s config", process.instanceId())
+                    .containsEntry("receiveQueueSize", UPDATED_RECEIVE_QUEUE_SIZE);
+        }
+        awaitAllDelivered("update");
+    }
+
+    /** stopSource leaves no instance JVM while the writer goes on; startSource delivers what was written meanwhile. */
+    private void stopAndStart() throws Exception {
+        Set<Long> before = source.pids();
+        source.stop();
+        source.awaitNoProcess("no instance JVM after stopSource", PROCESSES);
+        assertThat(source.status().getNumRunning()).isZero();
+        int writtenAtStop = workload.written();
+        await("the writer going on while the source is stopped").atMost(Duration.ofMinutes(1))
+                .until(() -> workload.written() >= writtenAtStop + 200);
+        source.start();
+        source.awaitProcesses("both instances started again", before, PROCESSES);
+        awaitAllDelivered("stop/start");
+    }
+
+    /** The writer stops; the whole topic against the whole stream. */
+    private void finalAudit() throws Exception {
+        workload.close();
+        List<StreamAudit.Change> stream = StreamAudit.readStream(dynamo, streamArn);
+        awaitAllDelivered("the end");
+        StreamAudit.Result result = StreamAudit.audit(stream, TopicReader.readAll(client, topic));
+        System.out.println("FunctionWorkerIT: " + workload.written() + " writes (" + workload.failedAttempts()
+                + " failed attempts retried); " + result);
+        assertThat(result.missing()).as("changes missing from the topic: %s", result).isZero();
+        assertThat(result.unknown()).as("messages that are no change of the stream: %s", result).isZero();
+        assertThat(result.outOfOrderItems()).as("items whose changes first appear out of order: %s", result).isZero();
+        assertThat(result.duplicates()).as("duplicates (one SIGKILL, two graceful restarts): %s", result)
+                .isLessThanOrEqualTo(KILL_DUPLICATE_BOUND + 2 * RECEIVE_QUEUE_SIZE);
+    }
+
+    /**
+     * deleteSource: no instance JVM left, and every lease handed back: without an owner, or (KCL 3 leaves the owner
+     * in place on a graceful shutdown; the lease expires) checkpointed at the stream's last change, so whoever reads
+     * the stream next with this application starts after it.
+     */
+    private void delete() throws Exception {
+        List<StreamAudit.Change> stream = StreamAudit.readStream(dynamo, streamArn);
+        BigInteger last = stream.get(stream.size() - 1).sequenceNumber();
+        Map<String, String> checkpointsBefore = dynamo.checkpoints(app);
+        source.delete();
+        await("no instance JVM left after deleteSource").atMost(PROCESSES).pollInterval(Duration.ofMillis(500))
+                .until(() -> InstanceProcess.all(pulsar.jvm()).isEmpty());
+        assertThatThrownBy(source::status).isInstanceOf(PulsarAdminException.NotFoundException.class);
+        await("leases without owner or checkpointed at the last change " + last).atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                    Map<String, String> owners = dynamo.leaseOwners(app);
+                    Map<String, String> checkpoints = dynamo.checkpoints(app);
+                    assertThat(owners).as("leases").isNotEmpty();
+                    assertThat(owners.keySet()).as("leases, owners %s, checkpoints %s", owners, checkpoints)
+                            .allMatch(lease -> owners.get(lease) == null || atChange(checkpoints.get(lease), last));
+                });
+        System.out.println("FunctionWorkerIT: leases after deleteSource: owners " + dynamo.leaseOwners(app)
+                + ", checkpoints " + dynamo.checkpoints(app) + " (before: " + checkpointsBefore + ", last change "
+                + last + ")");
+    }
+
+    /** Whether a lease's checkpoint is at the change (not TRIM_HORIZON, LATEST or SHARD_END). */
+    private static boolean atChange(String checkpoint, BigInteger change) {
+        return checkpoint != null && !checkpoint.isEmpty() && checkpoint.chars().allMatch(Character::isDigit)
+                && new BigInteger(checkpoint).equals(change);
+    }
+
+    private static SourceConfig sourceConfig(int receiveQueueSize) {
+        Map<String, Object> configs = dynamo.sourceConfig(streamArn, app);
+        configs.put("awsRegion", "us-east-1");
+        configs.put("cloudwatchEndpoint", dynamo.endpoint());
+        configs.put("receiveQueueSize", receiveQueueSize);
+        configs.put("pollInterval", 100);
+        configs.put("backoffTime", 1000);
+        SourceConfig config = new SourceConfig();
+        config.setTenant(TENANT);
+        config.setNamespace(NAMESPACE);
+        config.setName(NAME);
+        config.setTopicName(topic);
+        config.setParallelism(PARALLELISM);
+        Resources resources = new Resources();
+        resources.setRam(RAM);
+        config.setResources(resources);
+        config.setConfigs(configs);
+        return config;
+    }
+
+    /** Reads the stream as it is now and waits until the topic holds every change of it. */
+    private static void awaitAllDelivered(String step) {
+        Set<BigInteger> expected = StreamAudit.readStream(dynamo, streamArn).stream()
+                .map(StreamAudit.Change::sequenceNumber).collect(Collectors.toSet());
+        await("after " + step + ": all " + expected.size() + " changes of the stream so far in the topic")
+                .atMost(CATCH_UP).pollInterval(Duration.ofMillis(500))
+                .failFast("the standalone exited", () -> !pulsar.jvm().isAlive())
+                .until(() -> {
+                    reader.poll();
+                    return reader.notRead(expected).isEmpty();
+                });
+        System.out.println("FunctionWorkerIT: after " + step + ", all " + expected.size() + " changes delivered");
+    }
+
+    /** The instance whose KCL worker id ({@code tenant/namespace/name/instance@host}) owns the shard's lease. */
+    private static int leaseHolder() {
+        Callable<String> owner = () -> dynamo.leaseOwners(app).values().stream().filter(o -> o != null)
+                .findFirst().orElse("");
+        String holder = await("a lease owner").atMost(FIRST_DELIVERY).pollInterval(Duration.ofSeconds(1))
+                .until(owner, o -> o.startsWith(source.workerIdPrefix()));
+        return Integer.parseInt(holder.substring(holder.lastIndexOf('/') + 1, holder.indexOf('@')));
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static void step(String name, Step step) throws Exception {
+        long started = System.nanoTime();
+        try {
+            step.run();
+        } catch (Exception | AssertionError e) {
+            System.out.println("FunctionWorkerIT: step " + name + " failed; instance logs under "
+                    + worker.instanceLog(TENANT, NAMESPACE, NAME, 0).getParent());
+            throw e;
+        }
+        System.out.println("FunctionWorkerIT: step " + name + " took " + seconds(started) + " s");
+    }
+
+    private static long seconds(long startedNanos) {
+        return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos);
+    }
+}
