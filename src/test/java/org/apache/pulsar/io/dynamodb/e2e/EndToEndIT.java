@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * The built NAR end to end, as a Pulsar user runs it: a standalone broker and {@code pulsar-admin sources
  * localrun}'s LocalRunner in child JVMs whose class path has none of the connector's classes (so the NAR's own
  * bundled dependencies are what runs), DynamoDB Local in this JVM, and assertions on what Pulsar consumers see.
- * One source runs through the ordered tests: a new KCL application takes 10 to 45 s to get its lease.
+ * One source runs through the ordered tests.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
