@@ -41,12 +41,12 @@ public class DynamoDBSource extends PushSource<byte[]> {
             credentials = CredentialsFactory.create(config);
             CredentialsFactory.warnIfDebugLoggingPrintsCredentials();
             clients = AwsClients.create(config, credentials);
-            StreamDescription stream = StreamCheck.beforeStart(config, clients);
-            log.info("Stream {} of table {} is {}, view type {}", stream.streamArn(), stream.tableName(),
-                    stream.streamStatusAsString(), stream.streamViewTypeAsString());
             changes = new KclChangeStream(config, clients, WorkerIds.of(context),
                     new ChangeRecordConverter(KeyRenderer.forMode(config.getMessageKeyMode())),
                     this::consume, this::failSource);
+            StreamDescription stream = StreamCheck.beforeStart(config, clients);
+            log.info("Stream {} of table {} is {}, view type {}", stream.streamArn(), stream.tableName(),
+                    stream.streamStatusAsString(), stream.streamViewTypeAsString());
             changes.start();
         } catch (RuntimeException e) {
             closeQuietly();

@@ -5,6 +5,8 @@ import com.amazonaws.services.dynamodbv2.streamsadapter.DynamoDBStreamsSleepTime
 import com.amazonaws.services.dynamodbv2.streamsadapter.StreamsSchedulerFactory;
 import com.amazonaws.services.dynamodbv2.streamsadapter.polling.DynamoDBStreamsPollingConfig;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +66,7 @@ public final class KclChangeStream implements ChangeStream {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicReference<Throwable> initializationFailure = new AtomicReference<>();
     private final Object lifecycle = new Object();
+    private final CompletableFuture<Scheduler> building;
     private Scheduler scheduler;
     private StartupPreparation preparation;
     private Thread schedulerThread;
@@ -85,11 +88,27 @@ public final class KclChangeStream implements ChangeStream {
                 SHUTDOWN_ACK_WAIT);
         this.processorContext = new ProcessorContext(converter, sink,
                 new Semaphore(config.getReceiveQueueSize()), settings, stopping::get, fatal);
+        // KCL's classes take most of a second to load in a fresh JVM: the scheduler (no request) is built while
+        // the source checks the stream, and started by start().
+        this.building = CompletableFuture.supplyAsync(this::buildScheduler, task -> {
+            Thread thread = new Thread(task, "dynamodb-kcl-build-" + config.getApplicationName());
+            thread.setDaemon(true);
+            thread.start();
+        });
+    }
+
+    /** The scheduler built since construction, once it is built. */
+    Scheduler builtScheduler() {
+        try {
+            return building.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
     }
 
     @Override
     public void start() {
-        scheduler = buildScheduler();
+        scheduler = builtScheduler();
         preparation = KclStartupPreparation.forScheduler(scheduler);
         schedulerThread = new Thread(this::runScheduler, "dynamodb-kcl-" + config.getApplicationName());
         schedulerThread.setDaemon(true);
@@ -132,8 +151,8 @@ public final class KclChangeStream implements ChangeStream {
         }
     }
 
-    /** Builds the scheduler, tuned for start-up; sends no request (package-private for KclChangeStreamTuningTest). */
-    Scheduler buildScheduler() {
+    /** Builds the scheduler, tuned for start-up; sends no request. */
+    private Scheduler buildScheduler() {
         AmazonDynamoDBStreamsAdapterClient adapterClient =
                 new DirectRecordsAdapterClient(clients.streams(), config.getSigningRegion());
         // DynamoDB Streams has no AT_TIMESTAMP iterator: read from the oldest record and skip what came before.
@@ -189,6 +208,8 @@ public final class KclChangeStream implements ChangeStream {
             watch.close();
         }
         if (scheduler == null) {
+            // Never started: release what building the scheduler made.
+            building.thenAccept(Scheduler::shutdown);
             return;
         }
         boolean running;

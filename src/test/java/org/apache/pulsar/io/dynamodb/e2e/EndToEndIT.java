@@ -72,7 +72,7 @@ class EndToEndIT {
     static void start() throws Exception {
         runtime = PulsarRuntime.fromSystemProperties();
         dir = runtime.workDir().resolve("EndToEndIT");
-        pulsar = PulsarStandalone.start(runtime, dir.resolve("pulsar"));
+        pulsar = SharedPulsar.get(runtime);
         dynamo = DynamoDbLocal.start();
         streamArn = dynamo.createTableWithStream(TABLE);
         pulsar.awaitReady(Duration.ofSeconds(180));
@@ -85,8 +85,7 @@ class EndToEndIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable closeable : new AutoCloseable[] {source, perItem1, perItem2, all, client, pulsar,
-                dynamo}) {
+        for (AutoCloseable closeable : new AutoCloseable[] {source, perItem1, perItem2, all, client, dynamo}) {
             if (closeable != null) {
                 try {
                     closeable.close();

@@ -65,7 +65,7 @@ class FaultToleranceIT {
         dir = runtime.workDir().resolve("FaultToleranceIT");
         report = runtime.workDir().getParent().resolve("fault-report.md");
         Files.deleteIfExists(report);
-        pulsar = PulsarStandalone.start(runtime, dir.resolve("pulsar")).awaitReady(Duration.ofSeconds(180));
+        pulsar = SharedPulsar.get(runtime).awaitReady(Duration.ofSeconds(180));
         client = PulsarClient.builder().serviceUrl(pulsar.brokerServiceUrl()).build();
     }
 
@@ -73,9 +73,6 @@ class FaultToleranceIT {
     static void stop() throws Exception {
         if (client != null) {
             client.close();
-        }
-        if (pulsar != null) {
-            pulsar.close();
         }
     }
 

@@ -32,7 +32,7 @@ class KclChangeStreamTuningTest {
             KclChangeStream stream = new KclChangeStream(config, clients, "worker-1",
                     new ChangeRecordConverter(KeyRenderer.forMode(MessageKeyMode.PRIMARY_KEY)), record -> { },
                     error -> { });
-            Scheduler scheduler = stream.buildScheduler();
+            Scheduler scheduler = stream.builtScheduler();
             try {
                 StreamConfig streamConfig = scheduler.streamTracker().streamConfigList().get(0);
                 // The adapter copies shardSyncIntervalMillis into its lease factory before it forces 0 itself;
@@ -47,7 +47,7 @@ class KclChangeStreamTuningTest {
                 assertThat(scheduler.shardConsumerDispatchPollIntervalMillis()).isEqualTo(200L);
                 assertThat(scheduler.coordinatorConfig().skipShardSyncAtWorkerInitializationIfLeasesExist()).isTrue();
             } finally {
-                scheduler.shutdown();
+                stream.close();
             }
         }
     }
