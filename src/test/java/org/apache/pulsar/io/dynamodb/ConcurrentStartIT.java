@@ -90,6 +90,9 @@ class ConcurrentStartIT {
             assertThat(logs.eventsAtLeast(Level.WARN)).as("warnings and errors while starting")
                     .filteredOn(e -> e.logger().startsWith("org.apache.pulsar.io.dynamodb")
                             || e.level().isMoreSpecificThan(Level.ERROR))
+                    // KCL's leader checks the leases' hash ranges a minute after it starts, and DynamoDB Streams
+                    // shards have none: an ERROR every KCL application logs, however it started.
+                    .filteredOn(e -> !e.message().startsWith("Incomplete hash range found"))
                     .isEmpty();
         } finally {
             for (SourceHarness source : sources) {
