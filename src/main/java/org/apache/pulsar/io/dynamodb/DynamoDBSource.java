@@ -41,13 +41,13 @@ public class DynamoDBSource extends PushSource<byte[]> {
             credentials = CredentialsFactory.create(config);
             CredentialsFactory.warnIfDebugLoggingPrintsCredentials();
             clients = AwsClients.create(config, credentials);
+            changes = new KclChangeStream(config, clients, WorkerIds.of(context),
+                    config.getFilters().recordFilter(),
+                    ChangeRecordConverter.of(config.getOutput()), this::consume, this::failSource);
             StreamDescription stream = StreamCheck.beforeStart(config, clients);
             log.info("Stream {} of table {} is {}, view type {}", stream.streamArn(), stream.tableName(),
                     stream.streamStatusAsString(), stream.streamViewTypeAsString());
             config.getOutput().checkStreamViewType(stream.streamViewType(), config.getAwsDynamodbStreamArn());
-            changes = new KclChangeStream(config, clients, WorkerIds.of(context),
-                    config.getFilters().recordFilter(),
-                    ChangeRecordConverter.of(config.getOutput()), this::consume, this::failSource);
             changes.start();
         } catch (RuntimeException e) {
             closeQuietly();
