@@ -13,6 +13,8 @@ import org.apache.pulsar.io.dynamodb.aws.StreamCheck;
 import org.apache.pulsar.io.dynamodb.convert.ChangeRecordConverter;
 import org.apache.pulsar.io.dynamodb.kcl.KclChangeStream;
 import org.apache.pulsar.io.dynamodb.kcl.WorkerIds;
+import org.apache.pulsar.io.dynamodb.metrics.MetricsReporter;
+import org.apache.pulsar.io.dynamodb.metrics.SourceMetrics;
 import org.apache.pulsar.io.dynamodb.stream.ChangeStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,7 @@ public class DynamoDBSource extends PushSource<byte[]> {
     private CredentialsHandle credentials;
     private AwsClients clients;
     private ChangeStream changes;
+    private MetricsReporter metricsReporter;
 
     @Override
     public void open(Map<String, Object> rawConfig, SourceContext context) {
@@ -41,14 +44,17 @@ public class DynamoDBSource extends PushSource<byte[]> {
             credentials = CredentialsFactory.create(config);
             CredentialsFactory.warnIfDebugLoggingPrintsCredentials();
             clients = AwsClients.create(config, credentials);
+            SourceMetrics metrics = new SourceMetrics();
             changes = new KclChangeStream(config, clients, WorkerIds.of(context),
                     config.getFilters().recordFilter(),
-                    ChangeRecordConverter.of(config.getOutput()), this::consume, this::failSource);
+                    ChangeRecordConverter.of(config.getOutput()), this::consume, this::failSource, metrics);
             StreamDescription stream = StreamCheck.beforeStart(config, clients);
             log.info("Stream {} of table {} is {}, view type {}", stream.streamArn(), stream.tableName(),
                     stream.streamStatusAsString(), stream.streamViewTypeAsString());
             config.getOutput().checkStreamViewType(stream.streamViewType(), config.getAwsDynamodbStreamArn());
             changes.start();
+            metricsReporter = MetricsReporter.start(metrics, context, config.getMetricsReport().interval(),
+                    config.getApplicationName());
         } catch (RuntimeException e) {
             closeQuietly();
             throw e;
@@ -72,6 +78,10 @@ public class DynamoDBSource extends PushSource<byte[]> {
     }
 
     private void closeQuietly() {
+        if (metricsReporter != null) {
+            metricsReporter.close();
+            metricsReporter = null;
+        }
         if (changes != null) {
             changes.close();
             changes = null;

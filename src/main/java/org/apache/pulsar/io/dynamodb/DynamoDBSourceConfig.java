@@ -21,6 +21,7 @@ import org.apache.pulsar.io.dynamodb.config.ConfigReader;
 import org.apache.pulsar.io.dynamodb.config.FieldDocs;
 import org.apache.pulsar.io.dynamodb.config.FilterConfig;
 import org.apache.pulsar.io.dynamodb.config.MessageKeyMode;
+import org.apache.pulsar.io.dynamodb.config.MetricsReportConfig;
 import org.apache.pulsar.io.dynamodb.config.OutputConfig;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.kinesis.common.InitialPositionInStream;
@@ -50,7 +51,7 @@ public final class DynamoDBSourceConfig {
 
     /** The config keys: this class's {@link FieldDoc} fields, then each concern's, in declaration order. */
     static final List<String> KEYS = Stream.of(FieldDocs.keys(DynamoDBSourceConfig.class), OutputConfig.KEYS,
-            FilterConfig.KEYS).flatMap(List::stream).toList();
+            FilterConfig.KEYS, MetricsReportConfig.KEYS).flatMap(List::stream).toList();
 
     @FieldDoc(required = false, defaultValue = "",
             help = "DynamoDB Streams endpoint URL, e.g. http://localhost:8000 for DynamoDB Local; empty for AWS's")
@@ -134,6 +135,9 @@ public final class DynamoDBSourceConfig {
     /** eventNames. */
     private final FilterConfig filters;
 
+    /** metricsReportInterval. */
+    private final MetricsReportConfig metricsReport;
+
     /** Derived, not a key: null only while the instance is being rejected. */
     private final Region signingRegion;
 
@@ -157,6 +161,7 @@ public final class DynamoDBSourceConfig {
         metricsLevel = in.enumValue("metricsLevel", MetricsLevel.class, MetricsLevel.NONE);
         output = OutputConfig.read(in);
         filters = FilterConfig.read(in);
+        metricsReport = MetricsReportConfig.read(in);
 
         signingRegion = signingRegion(in);
         checkApplicationName(in);
@@ -429,6 +434,11 @@ public final class DynamoDBSourceConfig {
         return filters;
     }
 
+    /** How often the connector's metrics are reported to Pulsar. */
+    public MetricsReportConfig getMetricsReport() {
+        return metricsReport;
+    }
+
     /** Every key with its value; sensitive values show as ****** when set. */
     @Override
     public String toString() {
@@ -436,6 +446,7 @@ public final class DynamoDBSourceConfig {
         FieldDocs.describe(this, out);
         FieldDocs.describe(output, out);
         FieldDocs.describe(filters, out);
+        FieldDocs.describe(metricsReport, out);
         return out.toString();
     }
 }

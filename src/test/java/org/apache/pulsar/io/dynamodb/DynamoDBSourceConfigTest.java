@@ -15,6 +15,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -31,6 +32,7 @@ import org.apache.pulsar.io.core.SourceContext;
 import org.apache.pulsar.io.core.annotations.FieldDoc;
 import org.apache.pulsar.io.dynamodb.config.FilterConfig;
 import org.apache.pulsar.io.dynamodb.config.MessageKeyMode;
+import org.apache.pulsar.io.dynamodb.config.MetricsReportConfig;
 import org.apache.pulsar.io.dynamodb.config.OutputConfig;
 import org.apache.pulsar.io.dynamodb.config.OutputFormat;
 import org.junit.jupiter.api.Test;
@@ -109,6 +111,7 @@ class DynamoDBSourceConfigTest {
         assertThat(config.getPollInterval()).isEqualTo(100L);
         assertThat(config.getMetricsLevel()).isEqualTo(MetricsLevel.NONE);
         assertThat(config.getMessageKeyMode()).isEqualTo(MessageKeyMode.PRIMARY_KEY);
+        assertThat(config.getMetricsReport().interval()).isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test
@@ -146,6 +149,7 @@ class DynamoDBSourceConfigTest {
         map.put("tombstoneAfterDelete", false);
         map.put("eventNames", "insert, REMOVE");
         map.put("filterCriteria", "{\"Filters\":[{\"Pattern\":\"{\\\"eventName\\\":[\\\"INSERT\\\"]}\"}]}");
+        map.put("metricsReportInterval", "2500");
         assertThat(map.keySet()).containsExactlyInAnyOrderElementsOf(DynamoDBSourceConfig.KEYS);
 
         DynamoDBSourceConfig config = load(map);
@@ -176,6 +180,8 @@ class DynamoDBSourceConfigTest {
         assertThat(config.getOutput().tombstoneAfterDelete()).isFalse();
         assertThat(config.getFilters().eventNames()).containsExactly(OperationType.INSERT, OperationType.REMOVE);
         assertThat(config.toString()).contains("filterCriteria='LambdaFilterCriteria[1 pattern]'");
+        assertThat(config.getMetricsReport().interval()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(config.toString()).contains("metricsReportInterval=2500");
     }
 
     static Stream<Object> numbersMeaningSixtyThousand() {
@@ -323,6 +329,10 @@ class DynamoDBSourceConfigTest {
                 invalid("zero backoffTime", with("backoffTime", 0), "backoffTime", "positive"),
                 invalid("negative pollInterval", with("pollInterval", -1L), "pollInterval", "positive"),
                 invalid("non-numeric pollInterval", with("pollInterval", "fast"), "pollInterval", "got 'fast'"),
+                invalid("metricsReportInterval under 100 ms", with("metricsReportInterval", 99),
+                        "metricsReportInterval", "from 100 to 3600000"),
+                invalid("metricsReportInterval over an hour", with("metricsReportInterval", "3600001"),
+                        "metricsReportInterval", "got '3600001'"),
                 invalid("negative numRetries", with("numRetries", -1), "numRetries", "from 0 to 2147483647"),
                 invalid("int overflow numRetries", with("numRetries", 3_000_000_000L), "numRetries", "2147483647"),
                 invalid("zero receiveQueueSize", with("receiveQueueSize", 0), "receiveQueueSize", "from 1 to"),
@@ -532,12 +542,13 @@ class DynamoDBSourceConfigTest {
     void everyKeyIsAPrivateFinalFieldWithHelpAndItsDocumentedDefault() throws ReflectiveOperationException {
         DynamoDBSourceConfig defaults = load(minimal());
         Map<Class<?>, Object> concerns = Map.of(DynamoDBSourceConfig.class, defaults,
-                OutputConfig.class, defaults.getOutput(), FilterConfig.class, defaults.getFilters());
+                OutputConfig.class, defaults.getOutput(), FilterConfig.class, defaults.getFilters(),
+                MetricsReportConfig.class, defaults.getMetricsReport());
         List<Field> fields = concerns.keySet().stream()
                 .flatMap(type -> Arrays.stream(type.getDeclaredFields()))
                 .filter(f -> f.isAnnotationPresent(FieldDoc.class))
                 .toList();
-        assertThat(fields).hasSize(21);
+        assertThat(fields).hasSize(22);
         assertThat(fields).extracting(Field::getName).containsExactlyInAnyOrderElementsOf(DynamoDBSourceConfig.KEYS);
 
         for (Field field : fields) {

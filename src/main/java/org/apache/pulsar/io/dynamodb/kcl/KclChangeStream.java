@@ -22,6 +22,7 @@ import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
 import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
 import org.apache.pulsar.io.dynamodb.kcl.bootstrap.KclStartupPreparation;
 import org.apache.pulsar.io.dynamodb.kcl.bootstrap.StartupPreparation;
+import org.apache.pulsar.io.dynamodb.metrics.SourceMetrics;
 import org.apache.pulsar.io.dynamodb.stream.ChangeStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +78,7 @@ public final class KclChangeStream implements ChangeStream {
 
     public KclChangeStream(DynamoDBSourceConfig config, AwsClients clients, String workerId,
                            RecordFilter filter, RecordConverter converter, Consumer<Record<byte[]>> sink,
-                           Consumer<Throwable> fatal) {
+                           Consumer<Throwable> fatal, SourceMetrics metrics) {
         this.config = config;
         this.clients = clients;
         this.workerId = workerId;
@@ -92,7 +93,7 @@ public final class KclChangeStream implements ChangeStream {
         RecordOrigin origin = new RecordOrigin(config.getStreamTableName(), config.getStreamArnRegion(),
                 config.getAwsDynamodbStreamArn(), null);
         this.processorContext = new ProcessorContext(filter, converter, origin, sink,
-                new Semaphore(config.getReceiveQueueSize()), settings, stopping::get, fatal);
+                new Semaphore(config.getReceiveQueueSize()), settings, stopping::get, fatal, metrics);
         // KCL's classes take most of a second to load in a fresh JVM: the scheduler (no request) is built while
         // the source checks the stream, and started by start().
         this.building = CompletableFuture.supplyAsync(this::buildScheduler, task -> {

@@ -7,6 +7,7 @@ import org.apache.pulsar.functions.api.Record;
 import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
 import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
 import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
+import org.apache.pulsar.io.dynamodb.metrics.SourceMetrics;
 
 /**
  * What every shard processor of one source shares.
@@ -19,6 +20,7 @@ import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
  * @param settings    checkpoint and shutdown pacing
  * @param stopping    true once the source is closing: blocked processors give up instead of waiting
  * @param fatal       fails the source, so that Pulsar reports and restarts the instance
+ * @param metrics     what the source counts and measures (records, checkpoints, each held shard's lag)
  */
 record ProcessorContext(
         RecordFilter filter,
@@ -28,5 +30,6 @@ record ProcessorContext(
         Semaphore heldRecords,
         ProcessorSettings settings,
         BooleanSupplier stopping,
-        Consumer<Throwable> fatal) {
+        Consumer<Throwable> fatal,
+        SourceMetrics metrics) {
 }

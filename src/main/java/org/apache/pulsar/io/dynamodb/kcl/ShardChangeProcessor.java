@@ -12,6 +12,7 @@ import org.apache.pulsar.io.dynamodb.checkpoint.ShardCheckpointTracker;
 import org.apache.pulsar.io.dynamodb.checkpoint.ShardCheckpointTracker.Redelivery;
 import org.apache.pulsar.io.dynamodb.convert.ChangeRecord;
 import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
+import org.apache.pulsar.io.dynamodb.metrics.ShardMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.Record;
@@ -39,6 +40,7 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
     private String shardId = "unassigned";
     private RecordOrigin origin;
     private long lastCheckpointNanos;
+    private ShardMetrics shardMetrics;
     // Once a batch is left half-dispatched, nothing after the gap may ever be published or checkpointed.
     private volatile boolean stopped;
 
@@ -50,6 +52,7 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
     public void initialize(InitializationInput input) {
         shardId = input.shardId();
         origin = context.origin().withShard(shardId);
+        shardMetrics = context.metrics().shard(shardId);
         lastCheckpointNanos = System.nanoTime();
         log.info("Shard {}: processing from checkpoint {}", shardId, input.extendedSequenceNumber());
     }
@@ -61,6 +64,7 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
         }
         // KCL logs and drops a batch whose processing throws: anything unexpected must fail the source instead.
         try {
+            shardMetrics.polled(input.records().size());
             redeliverFailed();
             dispatch(input.records());
             if (!stopped && intervalElapsed()) {
@@ -89,16 +93,20 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
                 return;
             }
             List<ChangeRecord> messages;
+            long createdMillis = createdMillis(record, readTimeMillis);
             try {
-                boolean skipped = startAt.isPresent() && createdBefore(record, startAt.get())
-                        || !context.filter().accepts(record);
-                messages = skipped ? List.of() : context.converter().convert(record, origin, readTimeMillis);
+                boolean skipped = startAt.isPresent() && createdBefore(record, startAt.get());
+                boolean filtered = !skipped && !context.filter().accepts(record);
+                messages = skipped || filtered ? List.of()
+                        : context.converter().convert(record, origin, readTimeMillis);
+                countPassedOver(skipped, filtered);
             } catch (RuntimeException e) {
                 context.heldRecords().release();
                 throw e;
             }
             if (messages.isEmpty()) {
                 // created before startAtTime or filtered out: never published, checkpointed past in its turn
+                shardMetrics.held(createdMillis);
                 release(tracker.addAcknowledged(sequenceNumber));
                 continue;
             }
@@ -109,12 +117,28 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
                     return;
                 }
                 ChangeRecord message = messages.get(i);
+                shardMetrics.held(createdMillis);
                 long position = i < messages.size() - 1
                         ? tracker.addLeading(sequenceNumber, message)
                         : tracker.add(sequenceNumber, message);
                 context.sink().accept(new ChangeMessage(message, position, this));
+                context.metrics().published(1);
             }
         }
+    }
+
+    private void countPassedOver(boolean skipped, boolean filtered) {
+        if (skipped) {
+            context.metrics().skipped(1);
+        } else if (filtered) {
+            context.metrics().filtered(1);
+        }
+    }
+
+    /** When the change was made, for the lag; a record without a creation time counts as made when read. */
+    private static long createdMillis(Record record, long readTimeMillis) {
+        Instant created = record.dynamodb().approximateCreationDateTime();
+        return created == null ? readTimeMillis : created.toEpochMilli();
     }
 
     private void stopLeaving(String sequenceNumber) {
@@ -149,20 +173,24 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
 
     private void republish(Redelivery<ChangeRecord> redelivery) {
         context.sink().accept(new ChangeMessage(redelivery.payload(), redelivery.position(), this));
+        context.metrics().resent(1);
     }
 
     @Override
     public void acked(long position) {
+        context.metrics().acknowledged(1);
         release(tracker.ack(position));
     }
 
     @Override
     public void failed(long position) {
+        context.metrics().failed(1);
         tracker.fail(position);
     }
 
     private void release(int entries) {
         if (entries > 0) {
+            shardMetrics.released(entries);
             context.heldRecords().release(entries);
         }
     }
@@ -191,11 +219,13 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
                     checkpointer.checkpoint(sequenceNumber);
                 }
                 log.debug("Shard {}: checkpointed at {}", shardId, sequenceNumber == null ? "SHARD_END" : sequenceNumber);
+                context.metrics().checkpointWritten();
                 return true;
             } catch (ThrottlingException | KinesisClientLibDependencyException e) {
                 if (attempt >= retries) {
                     log.warn("Shard {}: checkpoint failed after {} attempts, will retry later: {}",
                             shardId, attempt + 1, e.toString());
+                    context.metrics().checkpointFailed();
                     return false;
                 }
                 Thread.sleep(context.settings().backoff().toMillis());
@@ -204,6 +234,7 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
                 return false;
             } catch (InvalidStateException e) {
                 log.error("Shard {}: checkpoint could not be stored", shardId, e);
+                context.metrics().checkpointFailed();
                 return false;
             }
         }
@@ -213,6 +244,7 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
     public void leaseLost(LeaseLostInput input) {
         stopped = true;
         release(tracker.clear());
+        shardMetrics.close();
         log.info("Shard {}: lease lost; the next owner resumes from the last checkpoint", shardId);
     }
 
@@ -222,6 +254,7 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
             // Records after the gap were never published (source stopping, conversion failed, shutdown requested):
             // a SHARD_END checkpoint would make the next reader move on to the child shards without them.
             log.info("Shard {}: ended, but not every record was published; leaving it for the next reader", shardId);
+            shardMetrics.close();
             return;
         }
         try {
@@ -238,6 +271,7 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
             Thread.currentThread().interrupt();
         } finally {
             stopped = true;
+            shardMetrics.close();
         }
     }
 
@@ -253,6 +287,7 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
             Thread.currentThread().interrupt();
         } finally {
             stopped = true;
+            shardMetrics.close();
         }
     }
 }

@@ -7,11 +7,14 @@ import static org.awaitility.Awaitility.await;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoublePredicate;
 import java.util.stream.Collectors;
 import org.apache.pulsar.client.admin.PulsarAdmin;
 import org.apache.pulsar.client.admin.PulsarAdminException;
@@ -24,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The production path: a Pulsar standalone with its function worker on and the PROCESS runtime, the source created
@@ -32,8 +36,9 @@ import org.junit.jupiter.api.Timeout;
  * root loader of Pulsar's java-instance.jar and nothing else of Pulsar. A writer keeps changing the table through the
  * whole lifecycle: created, an instance killed (SIGKILL) and restarted by the worker, updated with a changed setting,
  * stopped and started, deleted. After each step the topic must hold every change of the stream so far (read with the
- * DynamoDB Streams API, by SEQUENCE_NUMBER); at the end the whole topic is audited against the whole stream.
- * About 4 minutes on 2 cores; the worker, its instances and their logs are under target/e2e/FunctionWorkerIT/.
+ * DynamoDB Streams API, by SEQUENCE_NUMBER); at the end the whole topic is audited against the whole stream. Then
+ * the connector's own metrics on the worker's /metrics are checked against a workload the broker first holds back.
+ * About 5 minutes on 2 cores; the worker, its instances and their logs are under target/e2e/FunctionWorkerIT/.
  */
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 class FunctionWorkerIT {
@@ -57,6 +62,12 @@ class FunctionWorkerIT {
     private static final Duration FIRST_DELIVERY = Duration.ofSeconds(240);
     private static final Duration CATCH_UP = Duration.ofMinutes(4);
     private static final Duration PROCESSES = Duration.ofSeconds(90);
+    /** The connector reports its metrics every second here (10 s by default): the metric checks wait less. */
+    private static final int METRICS_REPORT_MILLIS = 1000;
+    /** Changes written while the broker holds the source's messages. */
+    private static final int HELD_WRITES = 200;
+    /** How much the lag must grow while held: well beyond the jitter of a report period. */
+    private static final long HELD_LAG_GROWTH_MILLIS = 15_000;
 
     private static PulsarRuntime runtime;
     private static Path dir;
@@ -109,6 +120,7 @@ class FunctionWorkerIT {
         step("update", this::update);
         step("stop/start", this::stopAndStart);
         step("audit", this::finalAudit);
+        step("metrics", this::metricsFollowTheWorkload);
         step("delete", this::delete);
         System.out.println("FunctionWorkerIT: lifecycle took " + seconds(started) + " s");
     }
@@ -146,6 +158,16 @@ class FunctionWorkerIT {
         assertThat(metrics.sum("pulsar_source_written_total", "name=\"" + NAME + "\""))
                 .as("the worker's /metrics for the source").isPositive();
         awaitAllDelivered("create");
+        // The connector's own metrics: the holder counts and holds the lease, the other instance holds none.
+        SourceUserMetrics first = scrapeUserMetrics();
+        await("the connector's metrics on the worker's /metrics").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                    SourceUserMetrics now = scrapeUserMetrics();
+                    assertThat(now.sum(holder, "records_published")).as("published").isPositive();
+                    assertThat(now.sum(holder, "records_acknowledged")).as("acknowledged").isPositive();
+                    assertThat(now.meanSince(first, holder, "leases_held")).as("holder's leases").hasValue(1);
+                    assertThat(now.meanSince(first, 1 - holder, "leases_held")).as("other's leases").hasValue(0);
+                });
     }
 
     /** SIGKILL of the lease holder's JVM: the worker starts it again, the source resumes from its checkpoint. */
@@ -204,6 +226,81 @@ class FunctionWorkerIT {
     }
 
     /**
+     * The connector's metrics on the worker's /metrics move with the workload. With the writer stopped and all
+     * delivered, the lag reads 0. Then the broker stops taking the source's messages ({@link ProducerHold}) while
+     * changes are written: records are published but not acknowledged, and the lag rises report after report. Once
+     * the broker takes them again, every change arrives, published and acknowledged grow by exactly the number of
+     * new changes in the stream, and the lag falls back to 0.
+     */
+    private void metricsFollowTheWorkload() throws Exception {
+        int holder = leaseHolder();
+        awaitLag(holder, "the caught-up lag at 0", lag -> lag == 0);
+        SourceUserMetrics before = scrapeUserMetrics();
+        int changesBefore = StreamAudit.readStream(dynamo, streamArn).size();
+
+        ProducerHold hold = ProducerHold.start(admin, TENANT + "/" + NAMESPACE, topic, () -> {
+            dynamo.put("fw-table", Map.of("id", AttributeValue.fromS("metrics-seed")));
+            awaitAllDelivered("the hold's seed change");
+        });
+        SourceUserMetrics held = scrapeUserMetrics();
+        double acknowledgedAtHold = held.sum(holder, "records_acknowledged");
+        List<Double> lags = new ArrayList<>();
+        try (ChangeWorkload writes = new ChangeWorkload(dynamo.client(), "fw-table", 100, HELD_WRITES, 40, 29L)) {
+            writes.start();
+            SourceUserMetrics[] last = {held};
+            await("the lag rising while the broker holds the source's messages").atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofSeconds(2)).until(() -> {
+                        SourceUserMetrics now = scrapeUserMetrics();
+                        now.meanSince(last[0], holder, "lag_ms_max").ifPresent(lags::add);
+                        last[0] = now;
+                        // 0 until the first write is read; then the age of the oldest record held, which grows
+                        List<Double> behind = lags.stream().filter(lag -> lag > 0).toList();
+                        return writes.done() && behind.size() >= 3
+                                && behind.get(behind.size() - 1) - behind.get(0) >= HELD_LAG_GROWTH_MILLIS;
+                    });
+            SourceUserMetrics end = last[0];
+            assertThat(lags).as("the lag while held, report window after window").isSorted();
+            assertThat(end.sum(holder, "records_acknowledged")).as("acknowledged while held")
+                    .isEqualTo(acknowledgedAtHold);
+            assertThat(end.sum(holder, "records_published")).as("published while held")
+                    .isGreaterThan(held.sum(holder, "records_published"));
+            assertThat(end.meanSince(held, holder, "records_pending").orElse(0)).as("records pending while held")
+                    .isPositive();
+            assertThat(hold.producerConnected()).as("the source's producer let in while held").isFalse();
+        } finally {
+            hold.close();
+        }
+        long liftedAt = System.nanoTime();
+        awaitAllDelivered("the hold");
+        System.out.println("FunctionWorkerIT: all delivered " + seconds(liftedAt) + " s after the hold was lifted");
+        int newChanges = StreamAudit.readStream(dynamo, streamArn).size() - changesBefore;
+        awaitLag(holder, "the lag back at 0 once caught up", lag -> lag == 0);
+        SourceUserMetrics after = scrapeUserMetrics();
+        assertThat(after.sum(holder, "records_published") - before.sum(holder, "records_published"))
+                .as("records published, against %s new changes in the stream", newChanges).isEqualTo(newChanges);
+        assertThat(after.sum(holder, "records_acknowledged") - before.sum(holder, "records_acknowledged"))
+                .as("records acknowledged, against %s new changes in the stream", newChanges).isEqualTo(newChanges);
+        assertThat(after.sum(holder, "records_failed")).as("records failed").isZero();
+        System.out.println("FunctionWorkerIT: lag while held " + lags + " ms; " + newChanges + " changes published and"
+                + " acknowledged; instance " + holder + "'s metrics:\n  " + String.join("\n  ", after.lines(holder)));
+    }
+
+    /** Waits for a report window in which the instance's lag_ms_max matched. */
+    private static void awaitLag(int instance, String what, DoublePredicate lag) throws Exception {
+        SourceUserMetrics[] last = {scrapeUserMetrics()};
+        await(what).atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            SourceUserMetrics now = scrapeUserMetrics();
+            OptionalDouble mean = now.meanSince(last[0], instance, "lag_ms_max");
+            last[0] = now;
+            return mean.isPresent() && lag.test(mean.getAsDouble());
+        });
+    }
+
+    private static SourceUserMetrics scrapeUserMetrics() throws Exception {
+        return SourceUserMetrics.scrape(pulsar.metricsUrl(), NAME);
+    }
+
+    /**
      * deleteSource: no instance JVM left, and every lease handed back: without an owner, or (KCL 3 leaves the owner
      * in place on a graceful shutdown; the lease expires) checkpointed at the stream's last change, so whoever reads
      * the stream next with this application starts after it.
@@ -242,6 +339,7 @@ class FunctionWorkerIT {
         configs.put("receiveQueueSize", receiveQueueSize);
         configs.put("pollInterval", 100);
         configs.put("backoffTime", 1000);
+        configs.put("metricsReportInterval", METRICS_REPORT_MILLIS);
         SourceConfig config = new SourceConfig();
         config.setTenant(TENANT);
         config.setNamespace(NAMESPACE);

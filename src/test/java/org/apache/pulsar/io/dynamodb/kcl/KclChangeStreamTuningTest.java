@@ -11,6 +11,7 @@ import org.apache.pulsar.io.dynamodb.config.MessageKeyMode;
 import org.apache.pulsar.io.dynamodb.convert.ChangeRecordConverter;
 import org.apache.pulsar.io.dynamodb.convert.KeyRenderer;
 import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
+import org.apache.pulsar.io.dynamodb.metrics.SourceMetrics;
 import org.junit.jupiter.api.Test;
 import software.amazon.kinesis.common.StreamConfig;
 import software.amazon.kinesis.coordinator.Scheduler;
@@ -32,7 +33,7 @@ class KclChangeStreamTuningTest {
              AwsClients clients = AwsClients.create(config, credentials)) {
             KclChangeStream stream = new KclChangeStream(config, clients, "worker-1", RecordFilter.ALL,
                     new ChangeRecordConverter(KeyRenderer.forMode(MessageKeyMode.PRIMARY_KEY)), record -> { },
-                    error -> { });
+                    error -> { }, new SourceMetrics());
             Scheduler scheduler = stream.builtScheduler();
             try {
                 StreamConfig streamConfig = scheduler.streamTracker().streamConfigList().get(0);

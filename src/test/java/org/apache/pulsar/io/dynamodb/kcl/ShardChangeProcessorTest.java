@@ -32,6 +32,7 @@ import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
 import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
 import org.apache.pulsar.io.dynamodb.filter.EventNameFilter;
 import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
+import org.apache.pulsar.io.dynamodb.metrics.SourceMetrics;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -107,7 +108,7 @@ class ShardChangeProcessorTest {
     private ShardChangeProcessor start(ProcessorSettings settings, int receiveQueueSize, RecordConverter converter) {
         permits = new Semaphore(receiveQueueSize);
         processor = new ShardChangeProcessor(new ProcessorContext(filter, converter, ORIGIN, published::add, permits,
-                settings, stopping::get, fatals::add));
+                settings, stopping::get, fatals::add, new SourceMetrics()));
         processor.initialize(InitializationInput.builder()
                 .shardId(SHARD)
                 .extendedSequenceNumber(ExtendedSequenceNumber.TRIM_HORIZON)
@@ -837,7 +838,7 @@ class ShardChangeProcessorTest {
         permits = new Semaphore(10);
         processor = new ShardChangeProcessor(new ProcessorContext(RecordFilter.ALL, CONVERTER, ORIGIN, r -> {
             throw full;
-        }, permits, settings(NOW), stopping::get, fatals::add));
+        }, permits, settings(NOW), stopping::get, fatals::add, new SourceMetrics()));
         processor.initialize(InitializationInput.builder().shardId("shardId-test")
                 .extendedSequenceNumber(ExtendedSequenceNumber.TRIM_HORIZON).build());
 
@@ -968,7 +969,7 @@ class ShardChangeProcessorTest {
         permits = new Semaphore(5);
         permits.acquireUninterruptibly(2);
         processor = new ShardChangeProcessor(new ProcessorContext(RecordFilter.ALL, CONVERTER, ORIGIN,
-                published::add, permits, settings(NOW), stopping::get, fatals::add));
+                published::add, permits, settings(NOW), stopping::get, fatals::add, new SourceMetrics()));
         processor.initialize(InitializationInput.builder().shardId("shardId-test")
                 .extendedSequenceNumber(ExtendedSequenceNumber.TRIM_HORIZON).build());
         processor.processRecords(batch(1, 2));
