@@ -7,6 +7,7 @@ import org.apache.pulsar.functions.api.Record;
 import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
 import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
 import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
+import org.apache.pulsar.io.dynamodb.publish.PublishContext;
 
 /**
  * What every shard processor of one source shares.
@@ -29,4 +30,9 @@ record ProcessorContext(
         ProcessorSettings settings,
         BooleanSupplier stopping,
         Consumer<Throwable> fatal) {
+
+    /** What each shard's publisher needs of this. */
+    PublishContext publishing() {
+        return new PublishContext(converter, sink, heldRecords, stopping);
+    }
 }

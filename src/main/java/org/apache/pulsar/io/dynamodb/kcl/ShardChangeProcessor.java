@@ -7,11 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.apache.pulsar.io.dynamodb.checkpoint.ShardCheckpointTracker;
-import org.apache.pulsar.io.dynamodb.checkpoint.ShardCheckpointTracker.Redelivery;
-import org.apache.pulsar.io.dynamodb.convert.ChangeRecord;
 import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
+import org.apache.pulsar.io.dynamodb.publish.OrderedPublisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.Record;
@@ -26,30 +23,31 @@ import software.amazon.kinesis.lifecycle.events.ShutdownRequestedInput;
 import software.amazon.kinesis.processor.RecordProcessorCheckpointer;
 
 /**
- * Publishes one shard's records in stream order and checkpoints only past what Pulsar acknowledged.
- * KCL calls it on one thread; acknowledgements arrive on Pulsar's threads and go through the tracker.
+ * Publishes one shard's records in stream order and checkpoints only past what Pulsar acknowledged, through KCL's
+ * checkpointer. KCL calls it on one thread; the publishing and its bookkeeping are the {@link OrderedPublisher}'s.
  */
-final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor, ChangeMessage.Outcome {
+final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor {
 
     private static final Logger log = LoggerFactory.getLogger(ShardChangeProcessor.class);
-    private static final long PERMIT_WAIT_MILLIS = 50;
 
     private final ProcessorContext context;
-    private final ShardCheckpointTracker<ChangeRecord> tracker = new ShardCheckpointTracker<>();
     private String shardId = "unassigned";
     private RecordOrigin origin;
+    private OrderedPublisher publisher;
     private long lastCheckpointNanos;
     // Once a batch is left half-dispatched, nothing after the gap may ever be published or checkpointed.
     private volatile boolean stopped;
 
     ShardChangeProcessor(ProcessorContext context) {
         this.context = context;
+        this.publisher = new OrderedPublisher(context.publishing(), "Shard " + shardId);
     }
 
     @Override
     public void initialize(InitializationInput input) {
         shardId = input.shardId();
         origin = context.origin().withShard(shardId);
+        publisher = new OrderedPublisher(context.publishing(), "Shard " + shardId);
         lastCheckpointNanos = System.nanoTime();
         log.info("Shard {}: processing from checkpoint {}", shardId, input.extendedSequenceNumber());
     }
@@ -61,7 +59,7 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
         }
         // KCL logs and drops a batch whose processing throws: anything unexpected must fail the source instead.
         try {
-            redeliverFailed();
+            publisher.redeliverFailed();
             dispatch(input.records());
             if (!stopped && intervalElapsed()) {
                 checkpointAcknowledged(input.checkpointer());
@@ -83,43 +81,15 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
         for (DynamoDBStreamsClientRecord clientRecord : records) {
             Record record = clientRecord.getRecord();
             String sequenceNumber = record.dynamodb().sequenceNumber();
-            // A skipped record holds a permit too, until the records before it are acknowledged.
-            if (!acquirePermit()) {
-                stopLeaving(sequenceNumber);
+            // created before the start time or filtered out: never published, checkpointed past in its turn
+            boolean skipped = startAt.isPresent() && createdBefore(record, startAt.get())
+                    || !context.filter().accepts(record);
+            if (!publisher.publish(record, origin, sequenceNumber, true, skipped, readTimeMillis)) {
+                stopped = true;
+                log.info("Shard {}: source closing, {} is left for the next reader", shardId, sequenceNumber);
                 return;
             }
-            List<ChangeRecord> messages;
-            try {
-                boolean skipped = startAt.isPresent() && createdBefore(record, startAt.get())
-                        || !context.filter().accepts(record);
-                messages = skipped ? List.of() : context.converter().convert(record, origin, readTimeMillis);
-            } catch (RuntimeException e) {
-                context.heldRecords().release();
-                throw e;
-            }
-            if (messages.isEmpty()) {
-                // created before startAtTime or filtered out: never published, checkpointed past in its turn
-                release(tracker.addAcknowledged(sequenceNumber));
-                continue;
-            }
-            // Each message holds a permit; the checkpoint passes the record once its last message is acknowledged.
-            for (int i = 0; i < messages.size(); i++) {
-                if (i > 0 && !acquirePermit()) {
-                    stopLeaving(sequenceNumber);
-                    return;
-                }
-                ChangeRecord message = messages.get(i);
-                long position = i < messages.size() - 1
-                        ? tracker.addLeading(sequenceNumber, message)
-                        : tracker.add(sequenceNumber, message);
-                context.sink().accept(new ChangeMessage(message, position, this));
-            }
         }
-    }
-
-    private void stopLeaving(String sequenceNumber) {
-        stopped = true;
-        log.info("Shard {}: source closing, {} is left for the next reader", shardId, sequenceNumber);
     }
 
     private static boolean createdBefore(Record record, Instant startAt) {
@@ -127,54 +97,14 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
         return created != null && created.isBefore(startAt);
     }
 
-    /** Waits for room in the connector, republishing failed records meanwhile since they hold permits too. */
-    private boolean acquirePermit() throws InterruptedException {
-        while (!context.heldRecords().tryAcquire(PERMIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-            redeliverFailed();
-            if (context.stopping().getAsBoolean()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void redeliverFailed() {
-        List<Redelivery<ChangeRecord>> redeliveries = tracker.takeRedeliveries();
-        if (!redeliveries.isEmpty()) {
-            log.warn("Shard {}: Pulsar failed to publish {}; publishing it and the {} records after it again",
-                    shardId, redeliveries.get(0).payload().sequenceNumber(), redeliveries.size() - 1);
-            redeliveries.forEach(this::republish);
-        }
-    }
-
-    private void republish(Redelivery<ChangeRecord> redelivery) {
-        context.sink().accept(new ChangeMessage(redelivery.payload(), redelivery.position(), this));
-    }
-
-    @Override
-    public void acked(long position) {
-        release(tracker.ack(position));
-    }
-
-    @Override
-    public void failed(long position) {
-        tracker.fail(position);
-    }
-
-    private void release(int entries) {
-        if (entries > 0) {
-            context.heldRecords().release(entries);
-        }
-    }
-
     private boolean intervalElapsed() {
         return System.nanoTime() - lastCheckpointNanos >= context.settings().checkpointInterval().toNanos();
     }
 
     private void checkpointAcknowledged(RecordProcessorCheckpointer checkpointer) throws InterruptedException {
-        Optional<String> sequenceNumber = tracker.checkpointable();
+        Optional<String> sequenceNumber = publisher.checkpointable();
         if (sequenceNumber.isPresent() && writeCheckpoint(checkpointer, sequenceNumber.get())) {
-            tracker.checkpointed(sequenceNumber.get());
+            publisher.checkpointed(sequenceNumber.get());
             lastCheckpointNanos = System.nanoTime();
         }
     }
@@ -212,7 +142,7 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
     @Override
     public void leaseLost(LeaseLostInput input) {
         stopped = true;
-        release(tracker.clear());
+        publisher.clear();
         log.info("Shard {}: lease lost; the next owner resumes from the last checkpoint", shardId);
     }
 
@@ -226,7 +156,7 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
         }
         try {
             // KCL moves on to the child shards only after a SHARD_END checkpoint, so every record must be in Pulsar.
-            while (!tracker.awaitEmpty(Duration.ofSeconds(1), this::republish)) {
+            while (!publisher.awaitAcknowledged(Duration.ofSeconds(1))) {
                 if (context.stopping().getAsBoolean()) {
                     return;
                 }
@@ -244,9 +174,9 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
     @Override
     public void shutdownRequested(ShutdownRequestedInput input) {
         try {
-            if (!tracker.awaitEmpty(context.settings().shutdownAckWait(), this::republish)) {
+            if (!publisher.awaitAcknowledged(context.settings().shutdownAckWait())) {
                 log.info("Shard {}: {} records still unacknowledged at shutdown; they will be read again",
-                        shardId, tracker.size());
+                        shardId, publisher.held());
             }
             checkpointAcknowledged(input.checkpointer());
         } catch (InterruptedException e) {
