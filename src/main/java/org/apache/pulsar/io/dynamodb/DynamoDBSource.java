@@ -2,6 +2,7 @@ package org.apache.pulsar.io.dynamodb;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.apache.pulsar.io.core.PushSource;
 import org.apache.pulsar.io.core.SourceContext;
 import org.apache.pulsar.io.core.annotations.Connector;
@@ -11,9 +12,14 @@ import org.apache.pulsar.io.dynamodb.aws.CredentialsFactory;
 import org.apache.pulsar.io.dynamodb.aws.CredentialsHandle;
 import org.apache.pulsar.io.dynamodb.aws.StreamCheck;
 import org.apache.pulsar.io.dynamodb.convert.ChangeRecordConverter;
+import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
 import org.apache.pulsar.io.dynamodb.kcl.KclChangeStream;
 import org.apache.pulsar.io.dynamodb.kcl.WorkerIds;
+import org.apache.pulsar.io.dynamodb.snapshot.SnapshotThenStream;
 import org.apache.pulsar.io.dynamodb.stream.ChangeStream;
+import org.apache.pulsar.io.dynamodb.stream.RetentionGapHandler;
+import org.apache.pulsar.io.dynamodb.stream.RetentionGaps;
+import org.apache.pulsar.io.dynamodb.stream.StreamStart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.StreamDescription;
@@ -31,6 +37,7 @@ public class DynamoDBSource extends PushSource<byte[]> {
     private CredentialsHandle credentials;
     private AwsClients clients;
     private ChangeStream changes;
+    private final RetentionGaps retentionGaps = new RetentionGaps();
 
     @Override
     public void open(Map<String, Object> rawConfig, SourceContext context) {
@@ -45,14 +52,33 @@ public class DynamoDBSource extends PushSource<byte[]> {
             log.info("Stream {} of table {} is {}, view type {}", stream.streamArn(), stream.tableName(),
                     stream.streamStatusAsString(), stream.streamViewTypeAsString());
             config.getOutput().checkStreamViewType(stream.streamViewType(), config.getAwsDynamodbStreamArn());
-            changes = new KclChangeStream(config, clients, WorkerIds.of(context),
-                    config.getFilters().recordFilter(),
-                    ChangeRecordConverter.of(config.getOutput()), this::consume, this::failSource);
+            changes = changeStream(config, stream, context);
             changes.start();
         } catch (RuntimeException e) {
             closeQuietly();
             throw e;
         }
+    }
+
+    /** The stream alone (snapshotMode NONE), or the table's snapshot and then its stream. */
+    private ChangeStream changeStream(DynamoDBSourceConfig config, StreamDescription stream, SourceContext context) {
+        String workerId = WorkerIds.of(context);
+        RecordConverter converter = ChangeRecordConverter.of(config.getOutput());
+        BiFunction<StreamStart, RetentionGapHandler, ChangeStream> streams = (start, gaps) -> new KclChangeStream(
+                config, clients, workerId, config.getFilters().recordFilter(), converter, this::consume,
+                this::failSource, start, gaps);
+        if (!config.getSnapshot().enabled()) {
+            return streams.apply(StreamStart.of(config.getInitialPositionInStream(), config.getStartAtTime()),
+                    retentionGaps);
+        }
+        return SnapshotThenStream.open(config, clients, stream, workerId, context == null ? 0 : context.getInstanceId(),
+                context == null ? 1 : context.getNumInstances(), converter, this::consume, retentionGaps,
+                this::failSource, streams);
+    }
+
+    /** Records trimmed from the stream before they were published, met since open: for metrics. */
+    public RetentionGaps retentionGaps() {
+        return retentionGaps;
     }
 
     /** The records the connector holds are bounded by receiveQueueSize permits, not by this queue. */

@@ -19,10 +19,11 @@ import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
 import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
 import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
 import org.apache.pulsar.io.dynamodb.stream.ChangeStream;
+import org.apache.pulsar.io.dynamodb.stream.RetentionGapHandler;
+import org.apache.pulsar.io.dynamodb.stream.StreamStart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.kinesis.common.ConfigsBuilder;
-import software.amazon.kinesis.common.InitialPositionInStream;
 import software.amazon.kinesis.common.InitialPositionInStreamExtended;
 import software.amazon.kinesis.coordinator.CoordinatorConfig;
 import software.amazon.kinesis.coordinator.Scheduler;
@@ -56,6 +57,8 @@ public final class KclChangeStream implements ChangeStream {
     private final String workerId;
     private final Consumer<Throwable> fatal;
     private final ProcessorContext processorContext;
+    private final StreamStart start;
+    private final RetentionGapHandler gaps;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicReference<Throwable> initializationFailure = new AtomicReference<>();
     private Scheduler scheduler;
@@ -64,17 +67,18 @@ public final class KclChangeStream implements ChangeStream {
 
     public KclChangeStream(DynamoDBSourceConfig config, AwsClients clients, String workerId,
                            RecordFilter filter, RecordConverter converter, Consumer<Record<byte[]>> sink,
-                           Consumer<Throwable> fatal) {
+                           Consumer<Throwable> fatal, StreamStart start, RetentionGapHandler gaps) {
         this.config = config;
         this.clients = clients;
         this.workerId = workerId;
         this.fatal = fatal;
+        this.start = start;
+        this.gaps = gaps;
         ProcessorSettings settings = new ProcessorSettings(
                 Duration.ofMillis(config.getCheckpointInterval()),
                 config.getNumRetries(),
                 Duration.ofMillis(config.getBackoffTime()),
-                config.getInitialPositionInStream() == InitialPositionInStream.AT_TIMESTAMP
-                        ? config.getStartAtTime() : java.util.Optional.empty(),
+                start.skipCreatedBefore(),
                 SHUTDOWN_ACK_WAIT);
         RecordOrigin origin = new RecordOrigin(config.getStreamTableName(), config.getStreamArnRegion(),
                 config.getAwsDynamodbStreamArn(), null);
@@ -111,13 +115,10 @@ public final class KclChangeStream implements ChangeStream {
     }
 
     private Scheduler buildScheduler() {
-        AmazonDynamoDBStreamsAdapterClient adapterClient =
-                new DirectRecordsAdapterClient(clients.streams(), config.getSigningRegion());
-        // DynamoDB Streams has no AT_TIMESTAMP iterator: read from the oldest record and skip what came before.
-        InitialPositionInStream position = config.getInitialPositionInStream() == InitialPositionInStream.LATEST
-                ? InitialPositionInStream.LATEST : InitialPositionInStream.TRIM_HORIZON;
+        AmazonDynamoDBStreamsAdapterClient adapterClient = new DirectRecordsAdapterClient(clients.streams(),
+                config.getSigningRegion(), config.getAwsDynamodbStreamArn(), gaps);
         StreamTracker streamTracker = StreamsSchedulerFactory.createSingleStreamTracker(clients.kclStreamArn(),
-                InitialPositionInStreamExtended.newInitialPosition(position));
+                InitialPositionInStreamExtended.newInitialPosition(start.initialPosition()));
         ConfigsBuilder configs = new ConfigsBuilder(streamTracker, config.getApplicationName(), adapterClient,
                 clients.dynamo(), clients.cloudWatch(), workerId, () -> new ShardChangeProcessor(processorContext));
 

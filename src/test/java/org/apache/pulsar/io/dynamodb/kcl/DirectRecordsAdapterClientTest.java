@@ -35,7 +35,8 @@ class DirectRecordsAdapterClientTest {
     private static final GetRecordsRequest REQUEST = GetRecordsRequest.builder().shardIterator("it-1").build();
 
     private final DynamoDbStreamsClient streams = mock(DynamoDbStreamsClient.class);
-    private final DirectRecordsAdapterClient client = new DirectRecordsAdapterClient(streams, Region.US_EAST_1);
+    private final DirectRecordsAdapterClient client = new DirectRecordsAdapterClient(streams, Region.US_EAST_1,
+            "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x", gap -> { });
 
     @Test
     void recordsCarryTheStreamRecordItselfAndItsSequenceNumber() throws Exception {
