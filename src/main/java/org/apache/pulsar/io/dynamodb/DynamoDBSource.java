@@ -48,32 +48,31 @@ public class DynamoDBSource extends PushSource<byte[]> {
             credentials = CredentialsFactory.create(config);
             CredentialsFactory.warnIfDebugLoggingPrintsCredentials();
             clients = AwsClients.create(config, credentials);
+            String workerId = WorkerIds.of(context);
+            RecordConverter converter = ChangeRecordConverter.of(config.getOutput());
+            BiFunction<StreamStart, RetentionGapHandler, ChangeStream> streams = (start, gaps) -> new KclChangeStream(
+                    config, clients, workerId, config.getFilters().recordFilter(), converter, this::consume,
+                    this::failSource, start, gaps);
+            if (!config.getSnapshot().enabled()) {
+                // built now: KCL's scheduler is made (no request) while the stream is checked
+                changes = streams.apply(StreamStart.of(config.getInitialPositionInStream(), config.getStartAtTime()),
+                        retentionGaps);
+            }
             StreamDescription stream = StreamCheck.beforeStart(config, clients);
             log.info("Stream {} of table {} is {}, view type {}", stream.streamArn(), stream.tableName(),
                     stream.streamStatusAsString(), stream.streamViewTypeAsString());
             config.getOutput().checkStreamViewType(stream.streamViewType(), config.getAwsDynamodbStreamArn());
-            changes = changeStream(config, stream, context);
+            if (config.getSnapshot().enabled()) {
+                // the table's snapshot, then its stream from where the snapshot began
+                changes = SnapshotThenStream.open(config, clients, stream, workerId,
+                        context == null ? 0 : context.getInstanceId(), context == null ? 1 : context.getNumInstances(),
+                        converter, this::consume, retentionGaps, this::failSource, streams);
+            }
             changes.start();
         } catch (RuntimeException e) {
             closeQuietly();
             throw e;
         }
-    }
-
-    /** The stream alone (snapshotMode NONE), or the table's snapshot and then its stream. */
-    private ChangeStream changeStream(DynamoDBSourceConfig config, StreamDescription stream, SourceContext context) {
-        String workerId = WorkerIds.of(context);
-        RecordConverter converter = ChangeRecordConverter.of(config.getOutput());
-        BiFunction<StreamStart, RetentionGapHandler, ChangeStream> streams = (start, gaps) -> new KclChangeStream(
-                config, clients, workerId, config.getFilters().recordFilter(), converter, this::consume,
-                this::failSource, start, gaps);
-        if (!config.getSnapshot().enabled()) {
-            return streams.apply(StreamStart.of(config.getInitialPositionInStream(), config.getStartAtTime()),
-                    retentionGaps);
-        }
-        return SnapshotThenStream.open(config, clients, stream, workerId, context == null ? 0 : context.getInstanceId(),
-                context == null ? 1 : context.getNumInstances(), converter, this::consume, retentionGaps,
-                this::failSource, streams);
     }
 
     /** Records trimmed from the stream before they were published, met since open: for metrics. */

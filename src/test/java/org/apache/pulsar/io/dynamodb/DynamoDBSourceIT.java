@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The source against DynamoDB Local and the real KCL, with the test playing Pulsar: reading, and acknowledging
- * only what it chooses. The ordered tests share one KCL application, since a new one takes 10 to 45 s to lease.
+ * only what it chooses. The ordered tests share one KCL application and build on each other's state.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DynamoDBSourceIT {
@@ -59,7 +59,7 @@ class DynamoDBSourceIT {
             dynamo.put(TIMED_TABLE, item("before" + i, 1));
         }
         timedStart = Instant.now().truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
-        // Opened now so that its first lease (10 to 45 s) is taken while the other tests run.
+        // Opened now so that its first lease is taken while the other tests run.
         Map<String, Object> timedConfig = config(timedStreamArn, "it-timed");
         timedConfig.put("initialPositionInStream", "AT_TIMESTAMP");
         timedConfig.put("startAtTime", timedStart.toString());

@@ -46,7 +46,7 @@ class StreamEndIT {
         }
         dynamo.client().updateTable(b -> b.tableName(DISABLED_TABLE).streamSpecification(s -> s.streamEnabled(false)));
         deletedArn = dynamo.createTableWithStream(DELETED_TABLE);
-        // Both opened now so that their first leases (10 to 60 s) are taken at the same time.
+        // Both opened now so that their first leases are taken at the same time.
         disabled = SourceHarness.open(config(disabledArn, "it-disabled", "TRIM_HORIZON"), "it-disabled", r -> true);
         deleted = SourceHarness.open(config(deletedArn, "it-deleted", "TRIM_HORIZON"), "it-deleted", r -> true);
     }

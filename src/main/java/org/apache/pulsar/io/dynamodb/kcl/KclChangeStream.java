@@ -5,6 +5,8 @@ import com.amazonaws.services.dynamodbv2.streamsadapter.DynamoDBStreamsSleepTime
 import com.amazonaws.services.dynamodbv2.streamsadapter.StreamsSchedulerFactory;
 import com.amazonaws.services.dynamodbv2.streamsadapter.polling.DynamoDBStreamsPollingConfig;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +20,8 @@ import org.apache.pulsar.io.dynamodb.aws.AwsClients;
 import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
 import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
 import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
+import org.apache.pulsar.io.dynamodb.kcl.bootstrap.KclStartupPreparation;
+import org.apache.pulsar.io.dynamodb.kcl.bootstrap.StartupPreparation;
 import org.apache.pulsar.io.dynamodb.stream.ChangeStream;
 import org.apache.pulsar.io.dynamodb.stream.RetentionGapHandler;
 import org.apache.pulsar.io.dynamodb.stream.StreamStart;
@@ -44,7 +48,12 @@ public final class KclChangeStream implements ChangeStream {
     // DynamoDB Streams returns at most 1000 records per GetRecords call.
     private static final int MAX_RECORDS_PER_POLL = 1000;
     private static final Duration SHUTDOWN_ACK_WAIT = Duration.ofSeconds(5);
-    private static final Duration LEASE_ASSIGNMENT_INTERVAL = Duration.ofSeconds(5);
+    // A worker finds a lease assigned to it every half of this (lease discovery), and the leader reassigns expired
+    // leases every one of it: a new application's first lease and a dead worker's take up to that long more.
+    private static final Duration LEASE_ASSIGNMENT_INTERVAL = Duration.ofSeconds(2);
+    // A shard consumer moves one state per pass of the scheduler's loop (KCL's default sleeps 1 s between passes):
+    // three passes from an assigned lease to the first GetRecords. A pass sends no request.
+    private static final Duration DISPATCH_POLL_INTERVAL = Duration.ofMillis(200);
     private static final Duration LEADER_LOCK_LEASE = Duration.ofSeconds(30);
     private static final Duration LEADER_LOCK_HEARTBEAT = Duration.ofSeconds(10);
     private static final Duration GRACEFUL_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
@@ -61,8 +70,12 @@ public final class KclChangeStream implements ChangeStream {
     private final RetentionGapHandler gaps;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicReference<Throwable> initializationFailure = new AtomicReference<>();
+    private final Object lifecycle = new Object();
+    private final CompletableFuture<Scheduler> building;
     private Scheduler scheduler;
+    private StartupPreparation preparation;
     private Thread schedulerThread;
+    private boolean schedulerRunning; // guarded by lifecycle
     private StreamWatch watch;
 
     public KclChangeStream(DynamoDBSourceConfig config, AwsClients clients, String workerId,
@@ -84,11 +97,28 @@ public final class KclChangeStream implements ChangeStream {
                 config.getAwsDynamodbStreamArn(), null);
         this.processorContext = new ProcessorContext(filter, converter, origin, sink,
                 new Semaphore(config.getReceiveQueueSize()), settings, stopping::get, fatal);
+        // KCL's classes take most of a second to load in a fresh JVM: the scheduler (no request) is built while
+        // the source checks the stream, and started by start().
+        this.building = CompletableFuture.supplyAsync(this::buildScheduler, task -> {
+            Thread thread = new Thread(task, "dynamodb-kcl-build-" + config.getApplicationName());
+            thread.setDaemon(true);
+            thread.start();
+        });
+    }
+
+    /** The scheduler built since construction, once it is built. */
+    Scheduler builtScheduler() {
+        try {
+            return building.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
     }
 
     @Override
     public void start() {
-        scheduler = buildScheduler();
+        scheduler = builtScheduler();
+        preparation = KclStartupPreparation.forScheduler(scheduler);
         schedulerThread = new Thread(this::runScheduler, "dynamodb-kcl-" + config.getApplicationName());
         schedulerThread.setDaemon(true);
         schedulerThread.start();
@@ -100,6 +130,22 @@ public final class KclChangeStream implements ChangeStream {
     }
 
     private void runScheduler() {
+        try {
+            preparation.prepare();
+        } catch (InterruptedException e) {
+            return; // closed while preparing: the scheduler never ran
+        } catch (RuntimeException e) {
+            if (!stopping.get()) {
+                log.warn("Preparing KCL application {} failed ({}); KCL prepares it itself, which takes longer",
+                        config.getApplicationName(), rootMessage(e));
+            }
+        }
+        synchronized (lifecycle) {
+            if (stopping.get()) {
+                return;
+            }
+            schedulerRunning = true;
+        }
         try {
             scheduler.run();
         } catch (RuntimeException | Error e) {
@@ -114,6 +160,7 @@ public final class KclChangeStream implements ChangeStream {
         }
     }
 
+    /** Builds the scheduler, tuned for start-up; sends no request. */
     private Scheduler buildScheduler() {
         AmazonDynamoDBStreamsAdapterClient adapterClient = new DirectRecordsAdapterClient(clients.streams(),
                 config.getSigningRegion(), config.getAwsDynamodbStreamArn(), gaps);
@@ -134,6 +181,9 @@ public final class KclChangeStream implements ChangeStream {
                 // others wait for its lock to expire first (120 s by default).
                 .dynamoDbLockBasedLeaderLeaseDurationInMillis(LEADER_LOCK_LEASE.toMillis())
                 .dynamoDbLockBasedLeaderHeartbeatPeriodInMillis(LEADER_LOCK_HEARTBEAT.toMillis());
+        // Host CPU says little about a Pulsar instance's load, and selecting it probes EC2 instance metadata in the
+        // Scheduler's constructor (up to 10 s off EC2): leases are balanced by throughput instead.
+        leases.workerUtilizationAwareAssignmentConfig().disableWorkerMetrics(true);
         // No idle wait after a full batch: a backlog drains at the stream's pace, not one batch per pollInterval.
         DynamoDBStreamsPollingConfig polling = new BacklogAwarePollingConfig(adapterClient)
                 .idleTimeBetweenReadsInMillis(config.getPollInterval());
@@ -142,6 +192,7 @@ public final class KclChangeStream implements ChangeStream {
         RetrievalConfig retrieval = configs.retrievalConfig().retrievalSpecificConfig(polling);
         CoordinatorConfig coordinator = configs.coordinatorConfig()
                 .skipShardSyncAtWorkerInitializationIfLeasesExist(true)
+                .shardConsumerDispatchPollIntervalMillis(DISPATCH_POLL_INTERVAL.toMillis())
                 .workerStateChangeListener(new FailureListener());
         LifecycleConfig lifecycle = configs.lifecycleConfig()
                 .taskBackoffTimeMillis(config.getBackoffTime());
@@ -163,6 +214,19 @@ public final class KclChangeStream implements ChangeStream {
             watch.close();
         }
         if (scheduler == null) {
+            // Never started: release what building the scheduler made.
+            building.thenAccept(Scheduler::shutdown);
+            return;
+        }
+        boolean running;
+        synchronized (lifecycle) {
+            running = schedulerRunning;
+        }
+        if (!running) {
+            // Still preparing (or never started): stop that, and release what the scheduler's constructor made.
+            schedulerThread.interrupt();
+            joinSchedulerThread();
+            scheduler.shutdown();
             return;
         }
         try {
@@ -176,6 +240,10 @@ public final class KclChangeStream implements ChangeStream {
             log.warn("KCL graceful shutdown did not complete ({}); forcing it", e.toString());
             scheduler.shutdown();
         }
+        joinSchedulerThread();
+    }
+
+    private void joinSchedulerThread() {
         try {
             schedulerThread.join(THREAD_EXIT_TIMEOUT.toMillis());
         } catch (InterruptedException e) {

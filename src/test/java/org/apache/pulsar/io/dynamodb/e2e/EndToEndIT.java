@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * The built NAR end to end, as a Pulsar user runs it: a standalone broker and {@code pulsar-admin sources
  * localrun}'s LocalRunner in child JVMs whose class path has none of the connector's classes (so the NAR's own
  * bundled dependencies are what runs), DynamoDB Local in this JVM, and assertions on what Pulsar consumers see.
- * One source runs through the ordered tests: a new KCL application takes 10 to 45 s to get its lease.
+ * One source runs through the ordered tests.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -72,7 +72,7 @@ class EndToEndIT {
     static void start() throws Exception {
         runtime = PulsarRuntime.fromSystemProperties();
         dir = runtime.workDir().resolve("EndToEndIT");
-        pulsar = PulsarStandalone.start(runtime, dir.resolve("pulsar"));
+        pulsar = SharedPulsar.get(runtime);
         dynamo = DynamoDbLocal.start();
         streamArn = dynamo.createTableWithStream(TABLE);
         pulsar.awaitReady(Duration.ofSeconds(180));
@@ -85,8 +85,7 @@ class EndToEndIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable closeable : new AutoCloseable[] {source, perItem1, perItem2, all, client, pulsar,
-                dynamo}) {
+        for (AutoCloseable closeable : new AutoCloseable[] {source, perItem1, perItem2, all, client, dynamo}) {
             if (closeable != null) {
                 try {
                     closeable.close();

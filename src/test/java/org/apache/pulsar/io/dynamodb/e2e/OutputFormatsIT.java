@@ -56,8 +56,7 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  * DYNAMODB_JSON, DOCUMENT, ENVELOPE (tombstones) and ENVELOPE with {@code eventNames} and {@code filterCriteria}. A
  * consumer written from README's format descriptions ({@link DocumentedFormats}) decodes every message against the
  * stream's own records; the DOCUMENT and ENVELOPE topics, compacted, read back as exactly the table a final Scan
- * shows. The sources share one broker and one DynamoDB Local and start together, so KCL's first lease is waited
- * for once.
+ * shows. The sources share one DynamoDB Local and the broker of the end-to-end test classes ({@link SharedPulsar}).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -118,7 +117,7 @@ class OutputFormatsIT {
         startedMillis = System.currentTimeMillis();
         runtime = PulsarRuntime.fromSystemProperties();
         dir = runtime.workDir().resolve("OutputFormatsIT");
-        pulsar = PulsarStandalone.start(runtime, dir.resolve("pulsar"));
+        pulsar = SharedPulsar.get(runtime);
         dynamo = DynamoDbLocal.start();
         streamArn = dynamo.createTableWithStream(TABLE);
         random = new RandomItems(SEED);
@@ -140,7 +139,7 @@ class OutputFormatsIT {
             closeables.add(source.runner);
             closeables.add(source.consumer);
         }
-        closeables.addAll(java.util.Arrays.asList(client, pulsar, dynamo));
+        closeables.addAll(java.util.Arrays.asList(client, dynamo));
         for (AutoCloseable closeable : closeables) {
             if (closeable != null) {
                 try {

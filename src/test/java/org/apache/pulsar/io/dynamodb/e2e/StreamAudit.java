@@ -28,10 +28,10 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * API, are the ground truth; the topic must hold every one of them (by {@code SEQUENCE_NUMBER}), each item's changes
  * first appearing in stream order. Duplicates are counted.
  */
-final class StreamAudit {
+public final class StreamAudit {
 
     /** One change of the stream. */
-    record Change(BigInteger sequenceNumber, String itemId, String eventName) { }
+    public record Change(BigInteger sequenceNumber, String itemId, String eventName) { }
 
     /** What the topic holds, measured against the stream. */
     record Result(int written, int messages, int missing, int duplicates, int unknown, int outOfOrderItems,
@@ -62,7 +62,7 @@ final class StreamAudit {
     }
 
     /** Every record of the stream, all shards, from TRIM_HORIZON until caught up, in sequence number order. */
-    static List<Change> readStream(DynamoDbLocal dynamo, String streamArn) {
+    public static List<Change> readStream(DynamoDbLocal dynamo, String streamArn) {
         return readRecords(dynamo, streamArn).stream()
                 .map(r -> new Change(r.sequenceNumber(), r.record().dynamodb().keys().get("id").s(),
                         r.record().eventNameAsString()))

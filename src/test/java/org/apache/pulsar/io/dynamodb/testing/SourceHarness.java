@@ -34,19 +34,29 @@ public final class SourceHarness implements AutoCloseable {
     /** Opens a source with this config as the instance {@code public/default/name/0}; acks what the predicate says. */
     public static SourceHarness open(Map<String, Object> config, String name,
                                      Predicate<Record<byte[]>> ackOnReceipt) throws Exception {
+        return open(config, name, 0, ackOnReceipt);
+    }
+
+    /** The same as instance {@code public/default/name/instanceId} of a source with several instances. */
+    public static SourceHarness open(Map<String, Object> config, String name, int instanceId,
+                                     Predicate<Record<byte[]>> ackOnReceipt) throws Exception {
         SourceHarness harness = new SourceHarness(ackOnReceipt);
-        harness.source.open(config, context(name));
+        harness.source.open(config, context(name, instanceId));
         harness.reader.start();
         return harness;
     }
 
     public static SourceContext context(String name) {
+        return context(name, 0);
+    }
+
+    private static SourceContext context(String name, int instanceId) {
         SourceContext context = mock(SourceContext.class);
         when(context.getTenant()).thenReturn("public");
         when(context.getNamespace()).thenReturn("default");
         when(context.getSourceName()).thenReturn(name);
-        when(context.getInstanceId()).thenReturn(0);
-        when(context.getNumInstances()).thenReturn(1);
+        when(context.getInstanceId()).thenReturn(instanceId);
+        when(context.getNumInstances()).thenReturn(instanceId + 1);
         return context;
     }
 
