@@ -14,6 +14,7 @@ import org.apache.pulsar.io.dynamodb.stream.RetentionGap;
 import org.apache.pulsar.io.dynamodb.stream.RetentionGapHandler;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.model.DescribeStreamRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.Record;
@@ -71,9 +72,8 @@ final class DirectRecordsAdapterClient extends AmazonDynamoDBStreamsAdapterClien
         try {
             return CompletableFuture.completedFuture(KinesisMapperUtil
                     .convertDynamoDBGetShardIteratorResponseToKinesisGetShardIteratorResponse(
-                            streams.getShardIterator(b -> b.streamArn(request.streamName()).shardId(request.shardId())
-                                    .shardIteratorType(request.shardIteratorTypeAsString())
-                                    .sequenceNumber(request.startingSequenceNumber()))));
+                            streams.getShardIterator(iteratorRequest(request, request.shardIteratorTypeAsString())
+                                    .sequenceNumber(request.startingSequenceNumber()).build())));
         } catch (TrimmedDataAccessException trimmed) {
             try {
                 gaps.onGap(oldestOf(request));
@@ -109,11 +109,17 @@ final class DirectRecordsAdapterClient extends AmazonDynamoDBStreamsAdapterClien
 
     private boolean streamExists(String arn) {
         try {
-            streams.describeStream(b -> b.streamArn(arn).limit(1));
+            streams.describeStream(DescribeStreamRequest.builder().streamArn(arn).limit(1).build());
             return true;
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    private static software.amazon.awssdk.services.dynamodb.model.GetShardIteratorRequest.Builder iteratorRequest(
+            GetShardIteratorRequest request, String type) {
+        return software.amazon.awssdk.services.dynamodb.model.GetShardIteratorRequest.builder()
+                .streamArn(request.streamName()).shardId(request.shardId()).shardIteratorType(type);
     }
 
     /** The gap, with the oldest record still in the shard when it can be read. */
@@ -121,10 +127,10 @@ final class DirectRecordsAdapterClient extends AmazonDynamoDBStreamsAdapterClien
         String oldestSequence = null;
         Instant oldestCreated = null;
         try {
-            String iterator = streams.getShardIterator(b -> b.streamArn(request.streamName())
-                    .shardId(request.shardId()).shardIteratorType(ShardIteratorType.TRIM_HORIZON.toString()))
-                    .shardIterator();
-            List<Record> records = streams.getRecords(b -> b.shardIterator(iterator).limit(1)).records();
+            String iterator = streams.getShardIterator(iteratorRequest(request,
+                    ShardIteratorType.TRIM_HORIZON.toString()).build()).shardIterator();
+            List<Record> records = streams.getRecords(GetRecordsRequest.builder().shardIterator(iterator).limit(1)
+                    .build()).records();
             if (!records.isEmpty()) {
                 oldestSequence = records.get(0).dynamodb().sequenceNumber();
                 oldestCreated = records.get(0).dynamodb().approximateCreationDateTime();

@@ -3,28 +3,24 @@ package org.apache.pulsar.io.dynamodb.snapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.pulsar.io.dynamodb.kcl.bootstrap.TableReadiness;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
-import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
-import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
@@ -39,7 +35,6 @@ final class SnapshotTable {
     static final String SNAPSHOT_ROW = "snapshot";
     static final Duration SEGMENT_LEASE = Duration.ofSeconds(30);
     private static final Duration TABLE_POLL = Duration.ofMillis(250);
-    private static final Logger log = LoggerFactory.getLogger(SnapshotTable.class);
 
     private final DynamoDbAsyncClient dynamo;
     private final String name;
@@ -65,34 +60,13 @@ final class SnapshotTable {
      * another instance creating it at the same moment is fine.
      */
     void createIfMissing(Duration timeout) throws InterruptedException {
-        try {
-            join(dynamo.describeTable(b -> b.tableName(name)));
-        } catch (ResourceNotFoundException missing) {
-            try {
-                join(dynamo.createTable(b -> b.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
-                        .keySchema(KeySchemaElement.builder().attributeName(KEY).keyType(KeyType.HASH).build())
-                        .attributeDefinitions(AttributeDefinition.builder().attributeName(KEY)
-                                .attributeType(ScalarAttributeType.S).build())));
-                log.info("Created snapshot table {}", name);
-            } catch (ResourceInUseException createdByAnother) {
-                // fine: wait for it below
-            }
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                if (join(dynamo.describeTable(b -> b.tableName(name))).table().tableStatus() == TableStatus.ACTIVE) {
-                    return;
-                }
-            } catch (ResourceNotFoundException justCreated) {
-                // DescribeTable may not see a new table for a moment
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Snapshot table " + name + " not ACTIVE after " + timeout.toSeconds()
-                        + " s");
-            }
-            Thread.sleep(TABLE_POLL.toMillis());
-        }
+        CreateTableRequest table = CreateTableRequest.builder().tableName(name)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .keySchema(KeySchemaElement.builder().attributeName(KEY).keyType(KeyType.HASH).build())
+                .attributeDefinitions(AttributeDefinition.builder().attributeName(KEY)
+                        .attributeType(ScalarAttributeType.S).build())
+                .build();
+        new TableReadiness(dynamo, TABLE_POLL, timeout).createAndAwaitActive(List.of(table));
     }
 
     /** The current generation, read consistently; empty before the first snapshot began. */
@@ -314,12 +288,5 @@ final class SnapshotTable {
             }
             throw e;
         }
-    }
-
-    /** For tests and logs: every segment row of the generation, in index order. */
-    List<SegmentRow> segmentList(SnapshotState state) {
-        List<SegmentRow> rows = new ArrayList<>(segments(state).values());
-        rows.sort(java.util.Comparator.comparingInt(SegmentRow::index));
-        return rows;
     }
 }
