@@ -69,6 +69,8 @@ public final class KclChangeStream implements ChangeStream {
     private final StreamStart start;
     private final RetentionGapHandler gaps;
     private final AtomicBoolean stopping = new AtomicBoolean();
+    // A shard stopped at a retention gap never initialises, and KCL's graceful shutdown would wait for it in vain.
+    private final AtomicBoolean stoppedAtGap = new AtomicBoolean();
     private final AtomicReference<Throwable> initializationFailure = new AtomicReference<>();
     private final Object lifecycle = new Object();
     private final CompletableFuture<Scheduler> building;
@@ -86,7 +88,14 @@ public final class KclChangeStream implements ChangeStream {
         this.workerId = workerId;
         this.fatal = fatal;
         this.start = start;
-        this.gaps = gaps;
+        this.gaps = gap -> {
+            try {
+                gaps.onGap(gap);
+            } catch (RuntimeException stop) {
+                stoppedAtGap.set(true);
+                throw stop;
+            }
+        };
         ProcessorSettings settings = new ProcessorSettings(
                 Duration.ofMillis(config.getCheckpointInterval()),
                 config.getNumRetries(),
@@ -227,6 +236,11 @@ public final class KclChangeStream implements ChangeStream {
             schedulerThread.interrupt();
             joinSchedulerThread();
             scheduler.shutdown();
+            return;
+        }
+        if (stoppedAtGap.get()) {
+            scheduler.shutdown();
+            joinSchedulerThread();
             return;
         }
         try {

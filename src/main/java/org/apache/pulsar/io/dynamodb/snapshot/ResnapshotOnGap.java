@@ -22,6 +22,7 @@ final class ResnapshotOnGap implements RetentionGapHandler {
     private final RetentionGaps gaps;
     private final Consumer<Throwable> fatal;
     private final Clock clock;
+    private volatile IllegalStateException stop;
 
     ResnapshotOnGap(SnapshotPlan plan, RetentionGaps gaps, Consumer<Throwable> fatal, Clock clock) {
         this.plan = plan;
@@ -32,6 +33,10 @@ final class ResnapshotOnGap implements RetentionGapHandler {
 
     @Override
     public void onGap(RetentionGap gap) {
+        IllegalStateException stopped = stop;
+        if (stopped != null) {
+            throw stopped;  // KCL retries the shard: the source is already failing
+        }
         long total = gaps.record();
         SnapshotState next = plan.state().begin(Optional.of(plan.generation()), clock.instant(),
                 plan.settings().segments(), plan.itemCountEstimate());
@@ -39,7 +44,7 @@ final class ResnapshotOnGap implements RetentionGapHandler {
                 + " of table " + plan.table() + " begun (T0 " + next.t0() + "); the source restarts to read it and "
                 + "then the stream from there. Retention gaps met since the source opened: " + total;
         log.error(message);
-        IllegalStateException stop = new IllegalStateException(message);
+        stop = new IllegalStateException(message);
         fatal.accept(stop);
         throw stop;
     }
