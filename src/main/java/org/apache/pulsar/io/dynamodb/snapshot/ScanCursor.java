@@ -67,7 +67,8 @@ final class ScanCursor {
             } else if (typed.has("N")) {
                 value = AttributeValue.fromN(typed.get("N").asText());
             } else if (typed.has("B")) {
-                value = AttributeValue.fromB(SdkBytes.fromByteArray(Base64.getDecoder().decode(typed.get("B").asText())));
+                byte[] bytes = Base64.getDecoder().decode(typed.get("B").asText());
+                value = AttributeValue.fromB(SdkBytes.fromByteArray(bytes));
             } else {
                 throw new IllegalStateException("Unreadable snapshot cursor " + cursor);
             }

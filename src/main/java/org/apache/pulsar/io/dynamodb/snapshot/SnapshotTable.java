@@ -154,7 +154,8 @@ final class SnapshotTable {
                     .conditionExpression("attribute_not_exists(#k) OR (done = :false AND (#owner = :me OR "
                             + "leaseUntil < :now))")
                     .updateExpression("SET #owner = :me, #claim = :claim, leaseUntil = :until, generation = :g, "
-                            + "#segment = :i, done = if_not_exists(done, :false), #items = if_not_exists(#items, :zero)")
+                            + "#segment = :i, done = if_not_exists(done, :false), "
+                            + "#items = if_not_exists(#items, :zero)")
                     .expressionAttributeNames(Map.of("#k", KEY, "#owner", "owner", "#claim", "claim",
                             "#segment", "segment", "#items", "items"))
                     .expressionAttributeValues(values)

@@ -65,12 +65,13 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * JVM, a Pulsar standalone broker and the connector's NAR in Pulsar's LocalRunner in child JVMs, all on 127.0.0.1.
  * Prints a Markdown table and writes it, with PNG charts, to bench/ (full default run) or target/bench/ (a subset
  * or shortened run). Scenarios: latency, latency-1s, throughput, backlog (also memory and the NAR's unused jars),
- * startup, nar, conversion, requests.
+ * startup, nar, conversion, requests, snapshot.
  */
 public final class Benchmark {
 
     static final List<String> SCENARIOS =
-            List.of("latency", "latency-1s", "throughput", "backlog", "startup", "nar", "conversion", "requests");
+            List.of("latency", "latency-1s", "throughput", "backlog", "startup", "nar", "conversion", "requests",
+                    "snapshot");
     private static final String TENANT_NS = "persistent://public/default/";
     private static final int LATENCY_RATE = 200;
     private static final Duration LATENCY_SKIP = Duration.ofSeconds(5);
@@ -175,6 +176,18 @@ public final class Benchmark {
                     case "nar" -> nar();
                     case "conversion" -> conversion();
                     case "requests" -> requests();
+                    case "snapshot" -> new SnapshotBenchmark(runtime, pulsar, client, workDir.resolve("snapshot"),
+                            CONNECTOR_JVM, new SnapshotBenchmark.Report() {
+                                @Override
+                                public void say(String line) {
+                                    Benchmark.this.say(line);
+                                }
+
+                                @Override
+                                public void row(String scenario, String result, String target, String verdict) {
+                                    Benchmark.this.row(scenario, result, target, verdict);
+                                }
+                            }).run();
                     default -> throw new IllegalArgumentException(scenario);
                 }
             } catch (Exception e) {
@@ -817,7 +830,7 @@ public final class Benchmark {
     }
 
     /** Polls /proc/PID/status (VmHWM) and smaps_rollup (Pss) of the connector's JVM every 200 ms. */
-    private static final class MemoryWatch {
+    static final class MemoryWatch {
         private final long pid;
         private final Thread thread;
         private volatile boolean running = true;
