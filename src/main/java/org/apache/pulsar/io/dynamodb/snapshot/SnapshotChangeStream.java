@@ -46,7 +46,6 @@ final class SnapshotChangeStream implements ChangeStream {
     private final Consumer<Throwable> fatal;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final Map<Integer, SegmentLease> reading = new ConcurrentHashMap<>();
-    private final AtomicInteger finished = new AtomicInteger();
     private final LongAdder published = new LongAdder();
     private final SegmentReader.Shared shared;
     private final SnapshotProgress progress;
@@ -190,10 +189,7 @@ final class SnapshotChangeStream implements ChangeStream {
 
     private void read(SegmentLease lease, SegmentRow claimed) {
         try {
-            SegmentReader.Outcome outcome = new SegmentReader(shared, lease, claimed).read();
-            if (outcome == SegmentReader.Outcome.DONE) {
-                finished.incrementAndGet();
-            }
+            new SegmentReader(shared, lease, claimed).read();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {

@@ -56,9 +56,4 @@ record SnapshotPlan(DynamoDbAsyncClient dynamo, String applicationName, String t
     boolean ownShare(int segment) {
         return segment % instances == instanceId % instances;
     }
-
-    SnapshotPlan withGeneration(SnapshotState next) {
-        return new SnapshotPlan(dynamo, applicationName, table, keyAttributes, itemCountEstimate, viewType, origin,
-                settings, state, next, workerId, instanceId, instances, receiveQueueSize);
-    }
 }
