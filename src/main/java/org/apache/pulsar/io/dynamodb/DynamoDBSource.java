@@ -2,6 +2,7 @@ package org.apache.pulsar.io.dynamodb;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.apache.pulsar.io.core.PushSource;
 import org.apache.pulsar.io.core.SourceContext;
 import org.apache.pulsar.io.core.annotations.Connector;
@@ -11,11 +12,16 @@ import org.apache.pulsar.io.dynamodb.aws.CredentialsFactory;
 import org.apache.pulsar.io.dynamodb.aws.CredentialsHandle;
 import org.apache.pulsar.io.dynamodb.aws.StreamCheck;
 import org.apache.pulsar.io.dynamodb.convert.ChangeRecordConverter;
+import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
 import org.apache.pulsar.io.dynamodb.kcl.KclChangeStream;
 import org.apache.pulsar.io.dynamodb.kcl.WorkerIds;
 import org.apache.pulsar.io.dynamodb.metrics.MetricsReporter;
 import org.apache.pulsar.io.dynamodb.metrics.SourceMetrics;
+import org.apache.pulsar.io.dynamodb.snapshot.SnapshotThenStream;
 import org.apache.pulsar.io.dynamodb.stream.ChangeStream;
+import org.apache.pulsar.io.dynamodb.stream.RetentionGapHandler;
+import org.apache.pulsar.io.dynamodb.stream.RetentionGaps;
+import org.apache.pulsar.io.dynamodb.stream.StreamStart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.StreamDescription;
@@ -33,6 +39,7 @@ public class DynamoDBSource extends PushSource<byte[]> {
     private CredentialsHandle credentials;
     private AwsClients clients;
     private ChangeStream changes;
+    private final RetentionGaps retentionGaps = new RetentionGaps();
     private MetricsReporter metricsReporter;
 
     @Override
@@ -44,14 +51,27 @@ public class DynamoDBSource extends PushSource<byte[]> {
             credentials = CredentialsFactory.create(config);
             CredentialsFactory.warnIfDebugLoggingPrintsCredentials();
             clients = AwsClients.create(config, credentials);
-            SourceMetrics metrics = new SourceMetrics();
-            changes = new KclChangeStream(config, clients, WorkerIds.of(context),
-                    config.getFilters().recordFilter(),
-                    ChangeRecordConverter.of(config.getOutput()), this::consume, this::failSource, metrics);
+            String workerId = WorkerIds.of(context);
+            RecordConverter converter = ChangeRecordConverter.of(config.getOutput());
+            SourceMetrics metrics = new SourceMetrics(retentionGaps::count);
+            BiFunction<StreamStart, RetentionGapHandler, ChangeStream> streams = (start, gaps) -> new KclChangeStream(
+                    config, clients, workerId, config.getFilters().recordFilter(), converter, this::consume,
+                    this::failSource, start, gaps, metrics);
+            if (!config.getSnapshot().enabled()) {
+                // built now: KCL's scheduler is made (no request) while the stream is checked
+                changes = streams.apply(StreamStart.of(config.getInitialPositionInStream(), config.getStartAtTime()),
+                        retentionGaps);
+            }
             StreamDescription stream = StreamCheck.beforeStart(config, clients);
             log.info("Stream {} of table {} is {}, view type {}", stream.streamArn(), stream.tableName(),
                     stream.streamStatusAsString(), stream.streamViewTypeAsString());
             config.getOutput().checkStreamViewType(stream.streamViewType(), config.getAwsDynamodbStreamArn());
+            if (config.getSnapshot().enabled()) {
+                // the table's snapshot, then its stream from where the snapshot began
+                changes = SnapshotThenStream.open(config, clients, stream, workerId,
+                        context == null ? 0 : context.getInstanceId(), context == null ? 1 : context.getNumInstances(),
+                        converter, this::consume, retentionGaps, this::failSource, streams, metrics);
+            }
             changes.start();
             metricsReporter = MetricsReporter.start(metrics, context, config.getMetricsReport().interval(),
                     config.getApplicationName());
@@ -59,6 +79,11 @@ public class DynamoDBSource extends PushSource<byte[]> {
             closeQuietly();
             throw e;
         }
+    }
+
+    /** Records trimmed from the stream before they were published, met since open: for metrics. */
+    public RetentionGaps retentionGaps() {
+        return retentionGaps;
     }
 
     /** The records the connector holds are bounded by receiveQueueSize permits, not by this queue. */

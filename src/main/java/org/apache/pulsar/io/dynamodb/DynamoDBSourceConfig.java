@@ -23,14 +23,15 @@ import org.apache.pulsar.io.dynamodb.config.FilterConfig;
 import org.apache.pulsar.io.dynamodb.config.MessageKeyMode;
 import org.apache.pulsar.io.dynamodb.config.MetricsReportConfig;
 import org.apache.pulsar.io.dynamodb.config.OutputConfig;
+import org.apache.pulsar.io.dynamodb.config.SnapshotConfig;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.kinesis.common.InitialPositionInStream;
 import software.amazon.kinesis.metrics.MetricsLevel;
 
 /**
  * The source's validated, immutable configuration; keys, types and defaults are the builtin connector's.
- * Each {@link FieldDoc} field is a config key of the same name; the keys of a concern of their own (output, filters)
- * are read by its class in the {@code config} package.
+ * Each {@link FieldDoc} field is a config key of the same name; the keys of a concern of their own (output, filters,
+ * snapshot) are read by its class in the {@code config} package.
  */
 public final class DynamoDBSourceConfig {
 
@@ -51,7 +52,7 @@ public final class DynamoDBSourceConfig {
 
     /** The config keys: this class's {@link FieldDoc} fields, then each concern's, in declaration order. */
     static final List<String> KEYS = Stream.of(FieldDocs.keys(DynamoDBSourceConfig.class), OutputConfig.KEYS,
-            FilterConfig.KEYS, MetricsReportConfig.KEYS).flatMap(List::stream).toList();
+            FilterConfig.KEYS, SnapshotConfig.KEYS, MetricsReportConfig.KEYS).flatMap(List::stream).toList();
 
     @FieldDoc(required = false, defaultValue = "",
             help = "DynamoDB Streams endpoint URL, e.g. http://localhost:8000 for DynamoDB Local; empty for AWS's")
@@ -132,8 +133,11 @@ public final class DynamoDBSourceConfig {
     /** messageKeyMode, outputFormat, tombstoneAfterDelete. */
     private final OutputConfig output;
 
-    /** eventNames. */
+    /** eventNames, filterCriteria. */
     private final FilterConfig filters;
+
+    /** snapshotMode, snapshotSegments, snapshotReadCapacityPerSecond, snapshotConsistentRead. */
+    private final SnapshotConfig snapshot;
 
     /** metricsReportInterval. */
     private final MetricsReportConfig metricsReport;
@@ -161,6 +165,7 @@ public final class DynamoDBSourceConfig {
         metricsLevel = in.enumValue("metricsLevel", MetricsLevel.class, MetricsLevel.NONE);
         output = OutputConfig.read(in);
         filters = FilterConfig.read(in);
+        snapshot = SnapshotConfig.read(in);
         metricsReport = MetricsReportConfig.read(in);
 
         signingRegion = signingRegion(in);
@@ -434,6 +439,11 @@ public final class DynamoDBSourceConfig {
         return filters;
     }
 
+    /** Whether and how the table's items are read before its stream. */
+    public SnapshotConfig getSnapshot() {
+        return snapshot;
+    }
+
     /** How often the connector's metrics are reported to Pulsar. */
     public MetricsReportConfig getMetricsReport() {
         return metricsReport;
@@ -446,6 +456,7 @@ public final class DynamoDBSourceConfig {
         FieldDocs.describe(this, out);
         FieldDocs.describe(output, out);
         FieldDocs.describe(filters, out);
+        FieldDocs.describe(snapshot, out);
         FieldDocs.describe(metricsReport, out);
         return out.toString();
     }

@@ -34,6 +34,8 @@ import org.apache.pulsar.io.dynamodb.config.FilterConfig;
 import org.apache.pulsar.io.dynamodb.config.MessageKeyMode;
 import org.apache.pulsar.io.dynamodb.config.MetricsReportConfig;
 import org.apache.pulsar.io.dynamodb.config.OutputConfig;
+import org.apache.pulsar.io.dynamodb.config.SnapshotConfig;
+import org.apache.pulsar.io.dynamodb.config.SnapshotMode;
 import org.apache.pulsar.io.dynamodb.config.OutputFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -149,6 +151,10 @@ class DynamoDBSourceConfigTest {
         map.put("tombstoneAfterDelete", false);
         map.put("eventNames", "insert, REMOVE");
         map.put("filterCriteria", "{\"Filters\":[{\"Pattern\":\"{\\\"eventName\\\":[\\\"INSERT\\\"]}\"}]}");
+        map.put("snapshotMode", "when_needed");
+        map.put("snapshotSegments", 16);
+        map.put("snapshotReadCapacityPerSecond", "250");
+        map.put("snapshotConsistentRead", true);
         map.put("metricsReportInterval", "2500");
         assertThat(map.keySet()).containsExactlyInAnyOrderElementsOf(DynamoDBSourceConfig.KEYS);
 
@@ -180,6 +186,10 @@ class DynamoDBSourceConfigTest {
         assertThat(config.getOutput().tombstoneAfterDelete()).isFalse();
         assertThat(config.getFilters().eventNames()).containsExactly(OperationType.INSERT, OperationType.REMOVE);
         assertThat(config.toString()).contains("filterCriteria='LambdaFilterCriteria[1 pattern]'");
+        assertThat(config.getSnapshot().mode()).isEqualTo(SnapshotMode.WHEN_NEEDED);
+        assertThat(config.getSnapshot().segments()).isEqualTo(16);
+        assertThat(config.getSnapshot().readCapacityPerSecond()).isEqualTo(250);
+        assertThat(config.getSnapshot().consistentRead()).isTrue();
         assertThat(config.getMetricsReport().interval()).isEqualTo(Duration.ofMillis(2500));
         assertThat(config.toString()).contains("metricsReportInterval=2500");
     }
@@ -543,12 +553,12 @@ class DynamoDBSourceConfigTest {
         DynamoDBSourceConfig defaults = load(minimal());
         Map<Class<?>, Object> concerns = Map.of(DynamoDBSourceConfig.class, defaults,
                 OutputConfig.class, defaults.getOutput(), FilterConfig.class, defaults.getFilters(),
-                MetricsReportConfig.class, defaults.getMetricsReport());
+                SnapshotConfig.class, defaults.getSnapshot(), MetricsReportConfig.class, defaults.getMetricsReport());
         List<Field> fields = concerns.keySet().stream()
                 .flatMap(type -> Arrays.stream(type.getDeclaredFields()))
                 .filter(f -> f.isAnnotationPresent(FieldDoc.class))
                 .toList();
-        assertThat(fields).hasSize(22);
+        assertThat(fields).hasSize(26);
         assertThat(fields).extracting(Field::getName).containsExactlyInAnyOrderElementsOf(DynamoDBSourceConfig.KEYS);
 
         for (Field field : fields) {

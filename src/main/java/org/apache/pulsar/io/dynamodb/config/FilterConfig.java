@@ -81,6 +81,19 @@ public final class FilterConfig {
                 : record -> events.accepts(record) && filterCriteria.accepts(record);
     }
 
+    /**
+     * What decides which snapshot reads are published: the filter patterns, matched against the read as against the
+     * INSERT of that item (eventName INSERT, Keys, NewImage), so a pattern written for changes keeps the items it
+     * would keep were they inserted now. eventNames does not apply: a snapshot read is no change, and snapshotMode
+     * asks for it.
+     */
+    public RecordFilter snapshotFilter() {
+        if (filterCriteria == null) {
+            return RecordFilter.ALL;
+        }
+        return read -> filterCriteria.accepts(read.toBuilder().eventName(OperationType.INSERT).build());
+    }
+
     /** One line per part of a filter pattern that can never match a stream record; empty without patterns. */
     public List<String> filterWarnings() {
         return filterCriteria == null ? List.of() : filterCriteria.warnings();

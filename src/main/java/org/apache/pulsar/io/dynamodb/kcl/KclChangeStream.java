@@ -24,10 +24,11 @@ import org.apache.pulsar.io.dynamodb.kcl.bootstrap.KclStartupPreparation;
 import org.apache.pulsar.io.dynamodb.kcl.bootstrap.StartupPreparation;
 import org.apache.pulsar.io.dynamodb.metrics.SourceMetrics;
 import org.apache.pulsar.io.dynamodb.stream.ChangeStream;
+import org.apache.pulsar.io.dynamodb.stream.RetentionGapHandler;
+import org.apache.pulsar.io.dynamodb.stream.StreamStart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.kinesis.common.ConfigsBuilder;
-import software.amazon.kinesis.common.InitialPositionInStream;
 import software.amazon.kinesis.common.InitialPositionInStreamExtended;
 import software.amazon.kinesis.coordinator.CoordinatorConfig;
 import software.amazon.kinesis.coordinator.Scheduler;
@@ -66,7 +67,11 @@ public final class KclChangeStream implements ChangeStream {
     private final String workerId;
     private final Consumer<Throwable> fatal;
     private final ProcessorContext processorContext;
+    private final StreamStart start;
+    private final RetentionGapHandler gaps;
     private final AtomicBoolean stopping = new AtomicBoolean();
+    // A shard stopped at a retention gap never initialises, and KCL's graceful shutdown would wait for it in vain.
+    private final AtomicBoolean stoppedAtGap = new AtomicBoolean();
     private final AtomicReference<Throwable> initializationFailure = new AtomicReference<>();
     private final Object lifecycle = new Object();
     private final CompletableFuture<Scheduler> building;
@@ -78,17 +83,26 @@ public final class KclChangeStream implements ChangeStream {
 
     public KclChangeStream(DynamoDBSourceConfig config, AwsClients clients, String workerId,
                            RecordFilter filter, RecordConverter converter, Consumer<Record<byte[]>> sink,
-                           Consumer<Throwable> fatal, SourceMetrics metrics) {
+                           Consumer<Throwable> fatal, StreamStart start, RetentionGapHandler gaps,
+                           SourceMetrics metrics) {
         this.config = config;
         this.clients = clients;
         this.workerId = workerId;
         this.fatal = fatal;
+        this.start = start;
+        this.gaps = gap -> {
+            try {
+                gaps.onGap(gap);
+            } catch (RuntimeException stop) {
+                stoppedAtGap.set(true);
+                throw stop;
+            }
+        };
         ProcessorSettings settings = new ProcessorSettings(
                 Duration.ofMillis(config.getCheckpointInterval()),
                 config.getNumRetries(),
                 Duration.ofMillis(config.getBackoffTime()),
-                config.getInitialPositionInStream() == InitialPositionInStream.AT_TIMESTAMP
-                        ? config.getStartAtTime() : java.util.Optional.empty(),
+                start.skipCreatedBefore(),
                 SHUTDOWN_ACK_WAIT);
         RecordOrigin origin = new RecordOrigin(config.getStreamTableName(), config.getStreamArnRegion(),
                 config.getAwsDynamodbStreamArn(), null);
@@ -159,13 +173,10 @@ public final class KclChangeStream implements ChangeStream {
 
     /** Builds the scheduler, tuned for start-up; sends no request. */
     private Scheduler buildScheduler() {
-        AmazonDynamoDBStreamsAdapterClient adapterClient =
-                new DirectRecordsAdapterClient(clients.streams(), config.getSigningRegion());
-        // DynamoDB Streams has no AT_TIMESTAMP iterator: read from the oldest record and skip what came before.
-        InitialPositionInStream position = config.getInitialPositionInStream() == InitialPositionInStream.LATEST
-                ? InitialPositionInStream.LATEST : InitialPositionInStream.TRIM_HORIZON;
+        AmazonDynamoDBStreamsAdapterClient adapterClient = new DirectRecordsAdapterClient(clients.streams(),
+                config.getSigningRegion(), config.getAwsDynamodbStreamArn(), gaps);
         StreamTracker streamTracker = StreamsSchedulerFactory.createSingleStreamTracker(clients.kclStreamArn(),
-                InitialPositionInStreamExtended.newInitialPosition(position));
+                InitialPositionInStreamExtended.newInitialPosition(start.initialPosition()));
         ConfigsBuilder configs = new ConfigsBuilder(streamTracker, config.getApplicationName(), adapterClient,
                 clients.dynamo(), clients.cloudWatch(), workerId, () -> new ShardChangeProcessor(processorContext));
 
@@ -227,6 +238,11 @@ public final class KclChangeStream implements ChangeStream {
             schedulerThread.interrupt();
             joinSchedulerThread();
             scheduler.shutdown();
+            return;
+        }
+        if (stoppedAtGap.get()) {
+            scheduler.shutdown();
+            joinSchedulerThread();
             return;
         }
         try {

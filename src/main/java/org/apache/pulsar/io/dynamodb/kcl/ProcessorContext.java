@@ -8,6 +8,7 @@ import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
 import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
 import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
 import org.apache.pulsar.io.dynamodb.metrics.SourceMetrics;
+import org.apache.pulsar.io.dynamodb.publish.PublishContext;
 
 /**
  * What every shard processor of one source shares.
@@ -32,4 +33,9 @@ record ProcessorContext(
         BooleanSupplier stopping,
         Consumer<Throwable> fatal,
         SourceMetrics metrics) {
+
+    /** What each shard's publisher needs of this. */
+    PublishContext publishing() {
+        return new PublishContext(converter, sink, heldRecords, stopping);
+    }
 }

@@ -7,12 +7,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.apache.pulsar.io.dynamodb.checkpoint.ShardCheckpointTracker;
-import org.apache.pulsar.io.dynamodb.checkpoint.ShardCheckpointTracker.Redelivery;
-import org.apache.pulsar.io.dynamodb.convert.ChangeRecord;
 import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
 import org.apache.pulsar.io.dynamodb.metrics.ShardMetrics;
+import org.apache.pulsar.io.dynamodb.publish.OrderedPublisher;
+import org.apache.pulsar.io.dynamodb.publish.PublishListener;
+import org.apache.pulsar.io.dynamodb.publish.Skip;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.Record;
@@ -27,25 +26,26 @@ import software.amazon.kinesis.lifecycle.events.ShutdownRequestedInput;
 import software.amazon.kinesis.processor.RecordProcessorCheckpointer;
 
 /**
- * Publishes one shard's records in stream order and checkpoints only past what Pulsar acknowledged.
- * KCL calls it on one thread; acknowledgements arrive on Pulsar's threads and go through the tracker.
+ * Publishes one shard's records in stream order and checkpoints only past what Pulsar acknowledged, through KCL's
+ * checkpointer. KCL calls it on one thread; the publishing and its bookkeeping are the {@link OrderedPublisher}'s,
+ * which counts the records into the shard's {@link ShardMetrics}; this counts polls, checkpoints and the lease.
  */
-final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor, ChangeMessage.Outcome {
+final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor {
 
     private static final Logger log = LoggerFactory.getLogger(ShardChangeProcessor.class);
-    private static final long PERMIT_WAIT_MILLIS = 50;
 
     private final ProcessorContext context;
-    private final ShardCheckpointTracker<ChangeRecord> tracker = new ShardCheckpointTracker<>();
     private String shardId = "unassigned";
     private RecordOrigin origin;
+    private OrderedPublisher publisher;
+    private ShardMetrics shardMetrics;  // from initialize until the lease goes
     private long lastCheckpointNanos;
-    private ShardMetrics shardMetrics;
     // Once a batch is left half-dispatched, nothing after the gap may ever be published or checkpointed.
     private volatile boolean stopped;
 
     ShardChangeProcessor(ProcessorContext context) {
         this.context = context;
+        this.publisher = new OrderedPublisher(context.publishing(), "Shard " + shardId, PublishListener.NONE);
     }
 
     @Override
@@ -53,6 +53,7 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
         shardId = input.shardId();
         origin = context.origin().withShard(shardId);
         shardMetrics = context.metrics().shard(shardId);
+        publisher = new OrderedPublisher(context.publishing(), "Shard " + shardId, shardMetrics);
         lastCheckpointNanos = System.nanoTime();
         log.info("Shard {}: processing from checkpoint {}", shardId, input.extendedSequenceNumber());
     }
@@ -65,7 +66,7 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
         // KCL logs and drops a batch whose processing throws: anything unexpected must fail the source instead.
         try {
             shardMetrics.polled(input.records().size());
-            redeliverFailed();
+            publisher.redeliverFailed();
             dispatch(input.records());
             if (!stopped && intervalElapsed()) {
                 checkpointAcknowledged(input.checkpointer());
@@ -87,63 +88,15 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
         for (DynamoDBStreamsClientRecord clientRecord : records) {
             Record record = clientRecord.getRecord();
             String sequenceNumber = record.dynamodb().sequenceNumber();
-            // A skipped record holds a permit too, until the records before it are acknowledged.
-            if (!acquirePermit()) {
-                stopLeaving(sequenceNumber);
+            // created before the start time or filtered out: never published, checkpointed past in its turn
+            Skip skip = startAt.isPresent() && createdBefore(record, startAt.get()) ? Skip.BEFORE_START
+                    : context.filter().accepts(record) ? Skip.NO : Skip.FILTERED;
+            if (!publisher.publish(record, origin, sequenceNumber, true, skip, readTimeMillis)) {
+                stopped = true;
+                log.info("Shard {}: source closing, {} is left for the next reader", shardId, sequenceNumber);
                 return;
             }
-            List<ChangeRecord> messages;
-            long createdMillis = createdMillis(record, readTimeMillis);
-            try {
-                boolean skipped = startAt.isPresent() && createdBefore(record, startAt.get());
-                boolean filtered = !skipped && !context.filter().accepts(record);
-                messages = skipped || filtered ? List.of()
-                        : context.converter().convert(record, origin, readTimeMillis);
-                countPassedOver(skipped, filtered);
-            } catch (RuntimeException e) {
-                context.heldRecords().release();
-                throw e;
-            }
-            if (messages.isEmpty()) {
-                // created before startAtTime or filtered out: never published, checkpointed past in its turn
-                shardMetrics.held(createdMillis);
-                release(tracker.addAcknowledged(sequenceNumber));
-                continue;
-            }
-            // Each message holds a permit; the checkpoint passes the record once its last message is acknowledged.
-            for (int i = 0; i < messages.size(); i++) {
-                if (i > 0 && !acquirePermit()) {
-                    stopLeaving(sequenceNumber);
-                    return;
-                }
-                ChangeRecord message = messages.get(i);
-                shardMetrics.held(createdMillis);
-                long position = i < messages.size() - 1
-                        ? tracker.addLeading(sequenceNumber, message)
-                        : tracker.add(sequenceNumber, message);
-                context.sink().accept(new ChangeMessage(message, position, this));
-                context.metrics().published(1);
-            }
         }
-    }
-
-    private void countPassedOver(boolean skipped, boolean filtered) {
-        if (skipped) {
-            context.metrics().skipped(1);
-        } else if (filtered) {
-            context.metrics().filtered(1);
-        }
-    }
-
-    /** When the change was made, for the lag; a record without a creation time counts as made when read. */
-    private static long createdMillis(Record record, long readTimeMillis) {
-        Instant created = record.dynamodb().approximateCreationDateTime();
-        return created == null ? readTimeMillis : created.toEpochMilli();
-    }
-
-    private void stopLeaving(String sequenceNumber) {
-        stopped = true;
-        log.info("Shard {}: source closing, {} is left for the next reader", shardId, sequenceNumber);
     }
 
     private static boolean createdBefore(Record record, Instant startAt) {
@@ -151,58 +104,14 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
         return created != null && created.isBefore(startAt);
     }
 
-    /** Waits for room in the connector, republishing failed records meanwhile since they hold permits too. */
-    private boolean acquirePermit() throws InterruptedException {
-        while (!context.heldRecords().tryAcquire(PERMIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-            redeliverFailed();
-            if (context.stopping().getAsBoolean()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void redeliverFailed() {
-        List<Redelivery<ChangeRecord>> redeliveries = tracker.takeRedeliveries();
-        if (!redeliveries.isEmpty()) {
-            log.warn("Shard {}: Pulsar failed to publish {}; publishing it and the {} records after it again",
-                    shardId, redeliveries.get(0).payload().sequenceNumber(), redeliveries.size() - 1);
-            redeliveries.forEach(this::republish);
-        }
-    }
-
-    private void republish(Redelivery<ChangeRecord> redelivery) {
-        context.sink().accept(new ChangeMessage(redelivery.payload(), redelivery.position(), this));
-        context.metrics().resent(1);
-    }
-
-    @Override
-    public void acked(long position) {
-        context.metrics().acknowledged(1);
-        release(tracker.ack(position));
-    }
-
-    @Override
-    public void failed(long position) {
-        context.metrics().failed(1);
-        tracker.fail(position);
-    }
-
-    private void release(int entries) {
-        if (entries > 0) {
-            shardMetrics.released(entries);
-            context.heldRecords().release(entries);
-        }
-    }
-
     private boolean intervalElapsed() {
         return System.nanoTime() - lastCheckpointNanos >= context.settings().checkpointInterval().toNanos();
     }
 
     private void checkpointAcknowledged(RecordProcessorCheckpointer checkpointer) throws InterruptedException {
-        Optional<String> sequenceNumber = tracker.checkpointable();
+        Optional<String> sequenceNumber = publisher.checkpointable();
         if (sequenceNumber.isPresent() && writeCheckpoint(checkpointer, sequenceNumber.get())) {
-            tracker.checkpointed(sequenceNumber.get());
+            publisher.checkpointed(sequenceNumber.get());
             lastCheckpointNanos = System.nanoTime();
         }
     }
@@ -243,8 +152,8 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
     @Override
     public void leaseLost(LeaseLostInput input) {
         stopped = true;
-        release(tracker.clear());
-        shardMetrics.close();
+        publisher.clear();
+        leaveMetrics();
         log.info("Shard {}: lease lost; the next owner resumes from the last checkpoint", shardId);
     }
 
@@ -254,12 +163,12 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
             // Records after the gap were never published (source stopping, conversion failed, shutdown requested):
             // a SHARD_END checkpoint would make the next reader move on to the child shards without them.
             log.info("Shard {}: ended, but not every record was published; leaving it for the next reader", shardId);
-            shardMetrics.close();
+            leaveMetrics();
             return;
         }
         try {
             // KCL moves on to the child shards only after a SHARD_END checkpoint, so every record must be in Pulsar.
-            while (!tracker.awaitEmpty(Duration.ofSeconds(1), this::republish)) {
+            while (!publisher.awaitAcknowledged(Duration.ofSeconds(1))) {
                 if (context.stopping().getAsBoolean()) {
                     return;
                 }
@@ -271,22 +180,29 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor,
             Thread.currentThread().interrupt();
         } finally {
             stopped = true;
-            shardMetrics.close();
+            leaveMetrics();
         }
     }
 
     @Override
     public void shutdownRequested(ShutdownRequestedInput input) {
         try {
-            if (!tracker.awaitEmpty(context.settings().shutdownAckWait(), this::republish)) {
+            if (!publisher.awaitAcknowledged(context.settings().shutdownAckWait())) {
                 log.info("Shard {}: {} records still unacknowledged at shutdown; they will be read again",
-                        shardId, tracker.size());
+                        shardId, publisher.held());
             }
             checkpointAcknowledged(input.checkpointer());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             stopped = true;
+            leaveMetrics();
+        }
+    }
+
+    /** The lease is gone or handed back: the shard leaves the metrics (its lag, leases_held) and frees its slot. */
+    private void leaveMetrics() {
+        if (shardMetrics != null) {
             shardMetrics.close();
         }
     }

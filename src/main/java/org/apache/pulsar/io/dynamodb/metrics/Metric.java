@@ -20,24 +20,24 @@ public enum Metric {
     RECORDS_SKIPPED("records_skipped", Kind.COUNTER),
     /** Stream records never published because eventNames or filterCriteria left them out. */
     RECORDS_FILTERED("records_filtered", Kind.COUNTER),
-    /** Checkpoints stored in the lease table. */
+    /** Checkpoints stored: shards' in KCL's lease table, snapshot segments' cursors in the snapshot table. */
     CHECKPOINTS_WRITTEN("checkpoints_written", Kind.COUNTER),
-    /** Checkpoints that could not be stored after their retries (tried again later). */
+    /** Checkpoints that could not be stored (a shard's after its retries); the next one covers them. */
     CHECKPOINTS_FAILED("checkpoints_failed", Kind.COUNTER),
-    /** Table items a snapshot published. */
+    /** Table items this instance's snapshot readers read and handed on (published, or left out by the filters). */
     SNAPSHOT_ITEMS("snapshot_items", Kind.COUNTER),
-    /** Snapshot segments finished. */
-    SNAPSHOT_SEGMENTS_DONE("snapshot_segments_done", Kind.COUNTER),
     /** Checkpoints found older than the stream's retention: changes between them and the oldest record are gone. */
     RETENTION_GAPS("retention_gaps", Kind.COUNTER),
     /** How far behind the stream the connector is, in milliseconds: the largest of its shards' lag. */
     LAG_MS_MAX("lag_ms_max", Kind.GAUGE),
     /** One shard's lag; one series per slot ({@code lag_ms_shard0}, ...), see {@link SourceMetrics#shard}. */
     LAG_MS_SHARD("lag_ms_shard", Kind.GAUGE),
-    /** Records held in the connector, not yet acknowledged by Pulsar (at most receiveQueueSize). */
+    /** Records held in the connector, not yet acknowledged by Pulsar (receiveQueueSize bounds each reader kind). */
     RECORDS_PENDING("records_pending", Kind.GAUGE),
     /** Shard leases this instance holds. */
     LEASES_HELD("leases_held", Kind.GAUGE),
+    /** Segments of the running snapshot done, by any instance (read from the snapshot table); 0 when none runs. */
+    SNAPSHOT_SEGMENTS_DONE("snapshot_segments_done", Kind.GAUGE),
     /** Segments the running snapshot has in all; 0 when none runs. */
     SNAPSHOT_SEGMENTS_TOTAL("snapshot_segments_total", Kind.GAUGE);
 

@@ -4,18 +4,17 @@ import java.util.ArrayDeque;
 
 /**
  * One shard's progress while this instance holds its lease: the records it holds, in stream order, with their
- * creation times, from which its lag is read.
+ * creation times, from which its lag is read; and, as the shard's publisher's listener, its records counted.
  *
- * <p>The shard's processor calls {@link #polled} once per GetRecords result, {@link #held} before each record
- * (or message) it adds to its checkpoint bookkeeping, and {@link #released} with every count of entries that
- * left it (acknowledged, skipped or dropped). Entries leave in the order they came, so the oldest held record
- * is always at the head. Thread-safe: the processor's thread, Pulsar's threads and the reporter all call it.
+ * <p>The shard's processor calls {@link #polled} once per GetRecords result; its publisher calls {@link #held}
+ * before each record (or message) it adds to its checkpoint bookkeeping, and {@link #released} with every count of
+ * entries that left it (acknowledged, skipped or dropped). Entries leave in the order they came, so the oldest held
+ * record is always at the head. Thread-safe: the processor's thread, Pulsar's threads and the reporter all call it.
  */
-public final class ShardMetrics {
+public final class ShardMetrics extends ReaderMetrics {
 
     private static final long NONE = Long.MIN_VALUE;
 
-    private final SourceMetrics owner;
     private final String shardId;
     private final int slot;
     // Runs of held entries with one creation time, oldest first: [creationMillis, count]. Stream records carry
@@ -27,7 +26,7 @@ public final class ShardMetrics {
     private boolean closed;
 
     ShardMetrics(SourceMetrics owner, String shardId, int slot) {
-        this.owner = owner;
+        super(owner);
         this.shardId = shardId;
         this.slot = slot;
     }
@@ -41,6 +40,7 @@ public final class ShardMetrics {
     }
 
     /** One entry is now held: a record (or one of its messages) created at this time, epoch milliseconds. */
+    @Override
     public synchronized void held(long creationMillis) {
         long[] newest = heldRuns.peekLast();
         if (newest != null && newest[0] == creationMillis) {
@@ -52,6 +52,7 @@ public final class ShardMetrics {
     }
 
     /** This many of the oldest held entries left: acknowledged by Pulsar, skipped, or dropped with the lease. */
+    @Override
     public synchronized void released(int entries) {
         long left = Math.min(entries, heldCount);
         heldCount -= left;

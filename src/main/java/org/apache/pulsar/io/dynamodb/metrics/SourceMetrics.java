@@ -8,15 +8,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+import org.apache.pulsar.io.dynamodb.publish.PublishListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What one source instance counts and measures. Updated from any thread (KCL's shard threads, Pulsar's
  * acknowledgement threads, a snapshot's workers) without locks on the counting paths; read by the one reporter
- * ({@link MetricsReporter}). Kept whether or not anything reports it.
+ * ({@link MetricsReporter}). Kept whether or not anything reports it. Each reader's publisher counts its records
+ * through the reader's listener: {@link #shard} for a shard, {@link #segment} for a snapshot segment.
  */
 public final class SourceMetrics {
 
@@ -25,11 +27,16 @@ public final class SourceMetrics {
     private final Map<Metric, LongAdder> counters = new EnumMap<>(Metric.class);
     private final ConcurrentMap<String, ShardMetrics> shards = new ConcurrentHashMap<>();
     private final BitSet slots = new BitSet(); // guarded by itself
-    private final AtomicLong snapshotSegmentsTotal = new AtomicLong();
+    private final LongAdder snapshotHeld = new LongAdder();
+    // done and total, set together
+    private volatile long[] snapshotSegments = {0, 0};
+    private final LongSupplier retentionGaps;
 
-    public SourceMetrics() {
+    /** @param retentionGaps the retention gaps met since the source opened, counted by the stream's gap handler */
+    public SourceMetrics(LongSupplier retentionGaps) {
+        this.retentionGaps = retentionGaps;
         for (Metric metric : Metric.values()) {
-            if (metric.kind() == Metric.Kind.COUNTER) {
+            if (metric.kind() == Metric.Kind.COUNTER && metric != Metric.RETENTION_GAPS) {
                 counters.put(metric, new LongAdder());
             }
         }
@@ -62,62 +69,38 @@ public final class SourceMetrics {
         }
     }
 
-    /** Records handed to Pulsar for the first time. */
-    public void published(int records) {
-        add(Metric.RECORDS_PUBLISHED, records);
+    /** The listener of one snapshot segment reader's publisher: its records counted, and held as pending. */
+    public PublishListener segment() {
+        return new SegmentMetrics(this);
     }
 
-    /** Records Pulsar acknowledged. */
-    public void acknowledged(int records) {
-        add(Metric.RECORDS_ACKNOWLEDGED, records);
+    void snapshotHeld(long entries) {
+        snapshotHeld.add(entries);
     }
 
-    /** Records Pulsar failed to publish. */
-    public void failed(int records) {
-        add(Metric.RECORDS_FAILED, records);
-    }
-
-    /** Records handed to Pulsar again after a failure. */
-    public void resent(int records) {
-        add(Metric.RECORDS_RESENT, records);
-    }
-
-    /** Stream records passed over because they came before the start (AT_TIMESTAMP's startAtTime, a snapshot's T0). */
-    public void skipped(int records) {
-        add(Metric.RECORDS_SKIPPED, records);
-    }
-
-    /** Stream records passed over because eventNames or filterCriteria left them out. */
-    public void filtered(int records) {
-        add(Metric.RECORDS_FILTERED, records);
-    }
-
+    /** A checkpoint stored: a shard's in KCL's lease table, a snapshot segment's cursor in the snapshot table. */
     public void checkpointWritten() {
         add(Metric.CHECKPOINTS_WRITTEN, 1);
     }
 
-    /** A checkpoint that could not be stored after its retries. */
+    /** A checkpoint that could not be stored (after its retries, for a shard's). */
     public void checkpointFailed() {
         add(Metric.CHECKPOINTS_FAILED, 1);
     }
 
-    /** A snapshot starts (or resumes) with this many segments in all; 0 once it has finished. */
-    public void snapshotSegmentsTotal(int segments) {
-        snapshotSegmentsTotal.set(segments);
+    /** The running snapshot's segments: done (by any instance) and in all; both 0 once none runs. */
+    public void snapshotSegments(int done, int total) {
+        snapshotSegments = new long[] {done, total};
     }
 
-    /** Table items a snapshot published. */
+    /** Table items this instance's snapshot readers read and handed on (published or filtered). */
     public void snapshotItems(long items) {
         add(Metric.SNAPSHOT_ITEMS, items);
     }
 
-    public void snapshotSegmentDone() {
-        add(Metric.SNAPSHOT_SEGMENTS_DONE, 1);
-    }
-
-    /** A checkpoint was found older than the stream's retention. */
-    public void retentionGap() {
-        add(Metric.RETENTION_GAPS, 1);
+    /** A counter's total so far. */
+    public long total(Metric counter) {
+        return counter == Metric.RETENTION_GAPS ? retentionGaps.getAsLong() : counters.get(counter).sum();
     }
 
     void add(Metric counter, long amount) {
@@ -130,6 +113,7 @@ public final class SourceMetrics {
     public Reading read(long nowMillis) {
         Map<Metric, Long> values = new EnumMap<>(Metric.class);
         counters.forEach((metric, adder) -> values.put(metric, adder.sum()));
+        values.put(Metric.RETENTION_GAPS, retentionGaps.getAsLong());
         List<ShardReading> held = new ArrayList<>();
         long lagMax = 0;
         long pending = 0;
@@ -142,9 +126,11 @@ public final class SourceMetrics {
         }
         held.sort(Comparator.comparingInt(ShardReading::slot));
         values.put(Metric.LAG_MS_MAX, lagMax);
-        values.put(Metric.RECORDS_PENDING, pending);
+        values.put(Metric.RECORDS_PENDING, pending + snapshotHeld.sum());
         values.put(Metric.LEASES_HELD, (long) held.size());
-        values.put(Metric.SNAPSHOT_SEGMENTS_TOTAL, snapshotSegmentsTotal.get());
+        long[] segments = snapshotSegments;
+        values.put(Metric.SNAPSHOT_SEGMENTS_DONE, segments[0]);
+        values.put(Metric.SNAPSHOT_SEGMENTS_TOTAL, segments[1]);
         return new Reading(values, List.copyOf(held));
     }
 

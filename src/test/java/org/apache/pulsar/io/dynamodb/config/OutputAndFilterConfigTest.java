@@ -46,7 +46,7 @@ class OutputAndFilterConfigTest {
         assertThat(config.getFilters().eventNames())
                 .containsExactly(OperationType.INSERT, OperationType.MODIFY, OperationType.REMOVE);
         assertThat(config.toString()).contains("messageKeyMode='PRIMARY_KEY', outputFormat='DYNAMODB_JSON', "
-                + "tombstoneAfterDelete='false', eventNames='[INSERT, MODIFY, REMOVE]', filterCriteria=''}");
+                + "tombstoneAfterDelete='false', eventNames='[INSERT, MODIFY, REMOVE]', filterCriteria='', ");
     }
 
     @ParameterizedTest

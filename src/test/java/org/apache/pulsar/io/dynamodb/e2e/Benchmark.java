@@ -43,6 +43,7 @@ import org.apache.pulsar.client.api.SubscriptionInitialPosition;
 import org.apache.pulsar.client.api.SubscriptionType;
 import org.apache.pulsar.io.dynamodb.config.OutputFormat;
 import org.apache.pulsar.io.dynamodb.convert.ConversionBenchmark;
+import org.apache.pulsar.io.dynamodb.metrics.PublishMetricsBenchmark;
 import org.apache.pulsar.io.dynamodb.testing.DynamoDbLocal;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -65,12 +66,13 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * JVM, a Pulsar standalone broker and the connector's NAR in Pulsar's LocalRunner in child JVMs, all on 127.0.0.1.
  * Prints a Markdown table and writes it, with PNG charts, to bench/ (full default run) or target/bench/ (a subset
  * or shortened run). Scenarios: latency, latency-1s, throughput, backlog (also memory and the NAR's unused jars),
- * startup, nar, conversion, requests.
+ * startup, nar, conversion, requests, snapshot, metrics.
  */
 public final class Benchmark {
 
     static final List<String> SCENARIOS =
-            List.of("latency", "latency-1s", "throughput", "backlog", "startup", "nar", "conversion", "requests");
+            List.of("latency", "latency-1s", "throughput", "backlog", "startup", "nar", "conversion", "requests",
+                    "snapshot", "metrics");
     private static final String TENANT_NS = "persistent://public/default/";
     private static final int LATENCY_RATE = 200;
     private static final Duration LATENCY_SKIP = Duration.ofSeconds(5);
@@ -155,7 +157,7 @@ public final class Benchmark {
         Files.createDirectories(out);
         say("scenarios " + chosen + ", " + durationSeconds + " s runs, backlog " + backlogRecords
                 + "; results go to " + out + "/");
-        if (chosen.stream().anyMatch(s -> !List.of("nar", "conversion", "requests").contains(s))) {
+        if (chosen.stream().anyMatch(s -> !List.of("nar", "conversion", "requests", "metrics").contains(s))) {
             runtime = PulsarRuntime.fromSystemProperties();
             workDir = runtime.workDir().resolve("bench");
             say("starting Pulsar standalone (log " + workDir.resolve("pulsar/pulsar-standalone.log") + ")");
@@ -175,6 +177,19 @@ public final class Benchmark {
                     case "nar" -> nar();
                     case "conversion" -> conversion();
                     case "requests" -> requests();
+                    case "metrics" -> metricsOverhead();
+                    case "snapshot" -> new SnapshotBenchmark(runtime, pulsar, client, workDir.resolve("snapshot"),
+                            CONNECTOR_JVM, new SnapshotBenchmark.Report() {
+                                @Override
+                                public void say(String line) {
+                                    Benchmark.this.say(line);
+                                }
+
+                                @Override
+                                public void row(String scenario, String result, String target, String verdict) {
+                                    Benchmark.this.row(scenario, result, target, verdict);
+                                }
+                            }).run();
                     default -> throw new IllegalArgumentException(scenario);
                 }
             } catch (Exception e) {
@@ -541,6 +556,43 @@ public final class Benchmark {
                 "≥ 100,000 records/s each", slowest >= 100_000 ? "met" : "MISSED");
     }
 
+    /**
+     * 11: JMH, one thread, one fork: a record published and acknowledged through a shard's publisher with metrics
+     * off and on, in the same run; the difference is what the metrics cost per record.
+     */
+    private void metricsOverhead() throws Exception {
+        int warmups = Integer.getInteger("bench.jmh.warmups", 3);
+        int iterations = Integer.getInteger("bench.jmh.iterations", 5);
+        say("metrics: JMH publish + acknowledge with metrics off and on, 1 fork, 1 thread, " + warmups
+                + " × 2 s warm-up, " + iterations + " × 2 s measured");
+        Map<String, double[]> scores = new java.util.HashMap<>();
+        for (RunResult result : new Runner(new OptionsBuilder()
+                .include(java.util.regex.Pattern.quote(PublishMetricsBenchmark.class.getName()) + "\\.metricsO(n|ff)$")
+                .forks(1)
+                .threads(1)
+                .warmupIterations(warmups).warmupTime(TimeValue.seconds(2))
+                .measurementIterations(iterations).measurementTime(TimeValue.seconds(2))
+                .shouldFailOnError(true)
+                .build()).run()) {
+            String name = result.getParams().getBenchmark();
+            double error = result.getPrimaryResult().getScoreError();
+            scores.put(name.substring(name.lastIndexOf('.') + 1), new double[] {result.getPrimaryResult().getScore(),
+                    Double.isNaN(error) ? 0 : error});
+        }
+        double[] off = scores.get("metricsOff");
+        double[] on = scores.get("metricsOn");
+        double nanosMore = 1e9 / on[0] - 1e9 / off[0];
+        say("metrics: the same interleaved in this thread, timed by its CPU time (40 rounds of 50,000, 10 warm-up)");
+        double[] cpu = PublishMetricsBenchmark.cpuNanosPerRecord(40, 50_000);
+        row("11. metrics overhead", String.format(Locale.ROOT, "a record published and acknowledged through a"
+                + " shard's publisher (conversion left out), metrics off and on in one run: thread CPU %.0f ns off, "
+                + "%.0f ns on: %.0f ns more per record (a DYNAMODB_JSON conversion: %.0f ns); JMH %,.0f ± %,.0f "
+                + "records/s off, "
+                + "%,.0f ± %,.0f on: %.0f ns more (1 fork, 1 thread, %d × 2 s warm-up, %d × 2 s measured)",
+                cpu[0], cpu[1], cpu[1] - cpu[0], cpu[2], off[0], off[1], on[0], on[1], nanosMore,
+                warmups, iterations), "—", "—");
+    }
+
     // ---------------------------------------------------------------- one table, one connector
 
     /** A fresh DynamoDB Local with one table, a topic, its consumer and the connector's LocalRunner. */
@@ -817,7 +869,7 @@ public final class Benchmark {
     }
 
     /** Polls /proc/PID/status (VmHWM) and smaps_rollup (Pss) of the connector's JVM every 200 ms. */
-    private static final class MemoryWatch {
+    static final class MemoryWatch {
         private final long pid;
         private final Thread thread;
         private volatile boolean running = true;

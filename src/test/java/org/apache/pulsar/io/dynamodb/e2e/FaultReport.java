@@ -16,12 +16,22 @@ final class FaultReport {
     private FaultReport() {
     }
 
+    /** A row written by the test itself, in the same table. */
+    static void addRow(Path file, String row) {
+        System.out.println("FAULT REPORT " + row);
+        append(file, row + "\n");
+    }
+
     static void add(Path file, String test, String workload, String faults, StreamAudit.Result result,
                     long duplicateBound, long seconds) {
         String row = "| " + test + " | " + workload + " | " + faults + " | " + result.written() + " | "
                 + result.missing() + " | " + result.duplicates() + " | " + duplicateBound + " | " + seconds
                 + " s |\n";
         System.out.print("FAULT REPORT " + row);
+        append(file, row);
+    }
+
+    private static void append(Path file, String row) {
         try {
             if (!Files.exists(file)) {
                 Files.writeString(file, HEADER, StandardCharsets.UTF_8);

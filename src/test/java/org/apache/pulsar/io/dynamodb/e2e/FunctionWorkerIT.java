@@ -281,6 +281,9 @@ class FunctionWorkerIT {
         assertThat(after.sum(holder, "records_acknowledged") - before.sum(holder, "records_acknowledged"))
                 .as("records acknowledged, against %s new changes in the stream", newChanges).isEqualTo(newChanges);
         assertThat(after.sum(holder, "records_failed")).as("records failed").isZero();
+        assertThat(after.sum(holder, "records_read") - before.sum(holder, "records_read"))
+                .as("stream records read, against %s new changes", newChanges).isGreaterThanOrEqualTo(newChanges);
+        assertThat(after.meanSince(held, holder, "leases_held")).as("the holder kept its lease throughout").hasValue(1);
         System.out.println("FunctionWorkerIT: lag while held " + lags + " ms; " + newChanges + " changes published and"
                 + " acknowledged; instance " + holder + "'s metrics:\n  " + String.join("\n  ", after.lines(holder)));
     }

@@ -6,14 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,11 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.pulsar.client.api.CompressionType;
-import org.apache.pulsar.client.api.Message;
-import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.client.api.PulsarClient;
-import org.apache.pulsar.client.api.Reader;
-import org.apache.pulsar.client.api.Schema;
 import org.apache.pulsar.client.api.SubscriptionType;
 import org.apache.pulsar.io.dynamodb.e2e.StreamAudit.ShardRecord;
 import org.apache.pulsar.io.dynamodb.testing.DynamoDbLocal;
@@ -322,7 +313,7 @@ class OutputFormatsIT {
     }
 
     private static String idOfKey(String key) throws Exception {
-        return DocumentedFormats.JSON.readTree(key).at("/id/S").textValue();
+        return TopicCompaction.itemId(key);
     }
 
     private static void assertKeyPropertiesAndEventTime(ReceivedMessage m, Record record) throws Exception {
@@ -554,42 +545,11 @@ class OutputFormatsIT {
         return items;
     }
 
-    /**
-     * Compacts the topic as {@code pulsar-admin topics compact} does (the admin REST call), waits for it to succeed,
-     * then reads it with {@code readCompacted(true)}: item id to its one value, which must not be a tombstone.
-     */
+    /** The source's topic, compacted and read back: item id to its one value. */
     private static Map<String, JsonNode> compactAndRead(Source source) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        URI compaction = URI.create(pulsar.webServiceUrl() + "/admin/v2/persistent/public/default/"
-                + source.name + "/compaction");
-        HttpResponse<String> triggered = http.send(HttpRequest.newBuilder(compaction)
-                .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(triggered.statusCode()).as("compaction trigger: %s", triggered.body()).isEqualTo(204);
-        await("compaction of " + source.topic).atMost(DELIVERY).pollInterval(Duration.ofMillis(500)).until(() -> {
-            HttpResponse<String> status = http.send(HttpRequest.newBuilder(compaction).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            JsonNode json = DocumentedFormats.JSON.readTree(status.body());
-            assertThat(json.path("status").asText()).as("compaction: %s", status.body()).isNotEqualTo("ERROR");
-            return json.path("status").asText().equals("SUCCESS");
-        });
-
-        Map<String, JsonNode> items = new HashMap<>();
-        int read = 0;
-        // Read until the topic stays quiet: hasMessageAvailable() on a compacted topic makes Pulsar 4.0.7's broker
-        // log "Failed to read last entry of the compacted Ledger" and the client retry.
-        try (Reader<byte[]> reader = client.newReader(Schema.BYTES).topic(source.topic)
-                .startMessageId(MessageId.earliest).readCompacted(true).create()) {
-            Message<byte[]> message;
-            while ((message = reader.readNext(5, TimeUnit.SECONDS)) != null) {
-                read++;
-                String id = idOfKey(message.getKey());
-                assertThat(message.getValue()).as("no tombstone is left: %s", id).isNotEmpty();
-                assertThat(items.put(id, DocumentedFormats.parse(message.getValue())))
-                        .as("one message per key after compaction: %s", id).isNull();
-            }
-        }
+        Map<String, JsonNode> items = TopicCompaction.compactAndRead(pulsar, client, source.name, DELIVERY);
         System.out.printf("%s: %d messages in the topic, %d after compaction%n", source.name,
-                source.consumer.received().size(), read);
+                source.consumer.received().size(), items.size());
         return items;
     }
 }

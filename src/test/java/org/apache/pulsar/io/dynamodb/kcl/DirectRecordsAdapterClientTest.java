@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
+import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.Mockito.when;
 
 import com.amazonaws.services.dynamodbv2.streamsadapter.adapter.DynamoDBStreamsClientRecord;
@@ -13,17 +14,25 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import org.apache.pulsar.io.dynamodb.stream.RetentionGap;
 import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentMatcher;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DescribeStreamRequest;
+import software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse;
 import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.GetShardIteratorRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetShardIteratorResponse;
 import software.amazon.awssdk.services.dynamodb.model.OperationType;
 import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
 import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
@@ -34,8 +43,13 @@ class DirectRecordsAdapterClientTest {
 
     private static final GetRecordsRequest REQUEST = GetRecordsRequest.builder().shardIterator("it-1").build();
 
+    private static final String ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x";
+    private static final String SHARD = "shardId-00000001700000000000-abcd";
+
     private final DynamoDbStreamsClient streams = mock(DynamoDbStreamsClient.class);
-    private final DirectRecordsAdapterClient client = new DirectRecordsAdapterClient(streams, Region.US_EAST_1);
+    private final List<RetentionGap> gaps = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final DirectRecordsAdapterClient client = new DirectRecordsAdapterClient(streams, Region.US_EAST_1, ARN,
+            gaps::add);
 
     @Test
     void recordsCarryTheStreamRecordItselfAndItsSequenceNumber() throws Exception {
@@ -133,5 +147,100 @@ class DirectRecordsAdapterClientTest {
                 .sequenceNumber(sequenceNumber).sizeBytes(sizeBytes)
                 .approximateCreationDateTime(Instant.ofEpochSecond(1_700_000_000))
                 .keys(Map.of("id", AttributeValue.fromS("k" + sequenceNumber))).build()).build();
+    }
+
+    // ---- retention gaps: a checkpoint the stream no longer holds ----------------------------------------------
+
+    private static software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest iterator(
+            software.amazon.awssdk.services.kinesis.model.ShardIteratorType type, String sequenceNumber) {
+        return software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest.builder().streamName(ARN)
+                .shardId(SHARD).shardIteratorType(type).startingSequenceNumber(sequenceNumber).build();
+    }
+
+    private static GetShardIteratorResponse iteratorResponse(String iterator) {
+        return GetShardIteratorResponse.builder().shardIterator(iterator).build();
+    }
+
+    private static ArgumentMatcher<GetShardIteratorRequest> ofType(ShardIteratorType type) {
+        return request -> request != null && request.shardIteratorType() == type;
+    }
+
+    @Test
+    void aTrimmedCheckpointIsReportedWithTheOldestRecordLeftAndReadFromThere() throws Exception {
+        when(streams.getShardIterator(argThat(ofType(ShardIteratorType.AFTER_SEQUENCE_NUMBER))))
+                .thenThrow(TrimmedDataAccessException.builder().message("trimmed")
+                        .awsErrorDetails(details("TrimmedDataAccessException")).build());
+        when(streams.getShardIterator(argThat(ofType(ShardIteratorType.TRIM_HORIZON))))
+                .thenReturn(iteratorResponse("oldest"));
+        when(streams.getRecords(any(GetRecordsRequest.class))).thenReturn(GetRecordsResponse.builder()
+                .records(record("900", 10L)).build());
+
+        var response = client.getShardIterator(iterator(
+                software.amazon.awssdk.services.kinesis.model.ShardIteratorType.AFTER_SEQUENCE_NUMBER, "100")).get();
+
+        assertThat(response.shardIterator()).isEqualTo("oldest");
+        assertThat(gaps).containsExactly(new RetentionGap(ARN, SHARD, "100", "900",
+                Instant.ofEpochSecond(1_700_000_000)));
+        assertThat(gaps.get(0).describe()).isEqualTo("Shard " + SHARD + " of DynamoDB stream " + ARN
+                + ": its checkpoint (sequence number 100) is older than the stream's 24-hour retention: the changes"
+                + " after it up to the oldest record still in the shard (sequence number 900, created "
+                + "2023-11-14T22:13:20Z) were trimmed and are not in the topic");
+    }
+
+    @Test
+    void aHandlerThatStopsFailsTheIteratorSoNothingAfterTheGapIsRead() {
+        RuntimeException stop = new IllegalStateException("snapshot again");
+        DirectRecordsAdapterClient stopping = new DirectRecordsAdapterClient(streams, Region.US_EAST_1, ARN,
+                gap -> {
+                    throw stop;
+                });
+        when(streams.getShardIterator(argThat(ofType(ShardIteratorType.AT_SEQUENCE_NUMBER))))
+                .thenThrow(TrimmedDataAccessException.builder().message("trimmed").build());
+
+        assertThatThrownBy(() -> stopping.getShardIterator(iterator(
+                software.amazon.awssdk.services.kinesis.model.ShardIteratorType.AT_SEQUENCE_NUMBER, "100")).get())
+                .isInstanceOf(ExecutionException.class).cause().isSameAs(stop);
+    }
+
+    @Test
+    void anExpiredShardOfAStreamThatStillExistsIsAGapAndEndsTheShardForKcl() {
+        when(streams.getShardIterator(argThat(ofType(ShardIteratorType.AFTER_SEQUENCE_NUMBER))))
+                .thenThrow(ResourceNotFoundException.builder().message("shard not found")
+                        .awsErrorDetails(details("ResourceNotFoundException")).build());
+        when(streams.describeStream(any(DescribeStreamRequest.class))).thenReturn(DescribeStreamResponse.builder()
+                .build());
+
+        assertThatThrownBy(() -> client.getShardIterator(iterator(
+                software.amazon.awssdk.services.kinesis.model.ShardIteratorType.AFTER_SEQUENCE_NUMBER, "100")).get())
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException.class);
+        assertThat(gaps).containsExactly(new RetentionGap(ARN, SHARD, "100", null, null));
+    }
+
+    @Test
+    void aStreamThatIsGoneIsNoGap() {
+        when(streams.getShardIterator(argThat(ofType(ShardIteratorType.AFTER_SEQUENCE_NUMBER))))
+                .thenThrow(ResourceNotFoundException.builder().message("stream not found")
+                        .awsErrorDetails(details("ResourceNotFoundException")).build());
+        when(streams.describeStream(any(DescribeStreamRequest.class)))
+                .thenThrow(ResourceNotFoundException.builder().message("stream not found").build());
+
+        assertThatThrownBy(() -> client.getShardIterator(iterator(
+                software.amazon.awssdk.services.kinesis.model.ShardIteratorType.AFTER_SEQUENCE_NUMBER, "100")).get())
+                .isInstanceOf(ExecutionException.class);
+        assertThat(gaps).isEmpty();
+    }
+
+    @Test
+    void checkpointsTheStreamStillHoldsAndOtherPositionsAreReadAsTheyAre() throws Exception {
+        when(streams.getShardIterator(any(GetShardIteratorRequest.class))).thenReturn(iteratorResponse("it"));
+
+        for (var type : List.of(software.amazon.awssdk.services.kinesis.model.ShardIteratorType.AFTER_SEQUENCE_NUMBER,
+                software.amazon.awssdk.services.kinesis.model.ShardIteratorType.TRIM_HORIZON,
+                software.amazon.awssdk.services.kinesis.model.ShardIteratorType.LATEST)) {
+            String sequenceNumber = type.toString().endsWith("SEQUENCE_NUMBER") ? "100" : null;
+            assertThat(client.getShardIterator(iterator(type, sequenceNumber)).get().shardIterator()).isEqualTo("it");
+        }
+        assertThat(gaps).isEmpty();
     }
 }

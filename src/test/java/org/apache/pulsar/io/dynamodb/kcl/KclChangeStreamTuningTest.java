@@ -12,6 +12,7 @@ import org.apache.pulsar.io.dynamodb.convert.ChangeRecordConverter;
 import org.apache.pulsar.io.dynamodb.convert.KeyRenderer;
 import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
 import org.apache.pulsar.io.dynamodb.metrics.SourceMetrics;
+import org.apache.pulsar.io.dynamodb.stream.StreamStart;
 import org.junit.jupiter.api.Test;
 import software.amazon.kinesis.common.StreamConfig;
 import software.amazon.kinesis.coordinator.Scheduler;
@@ -33,7 +34,8 @@ class KclChangeStreamTuningTest {
              AwsClients clients = AwsClients.create(config, credentials)) {
             KclChangeStream stream = new KclChangeStream(config, clients, "worker-1", RecordFilter.ALL,
                     new ChangeRecordConverter(KeyRenderer.forMode(MessageKeyMode.PRIMARY_KEY)), record -> { },
-                    error -> { }, new SourceMetrics());
+                    error -> { }, StreamStart.of(config.getInitialPositionInStream(), config.getStartAtTime()),
+                    gap -> { }, new SourceMetrics(() -> 0));
             Scheduler scheduler = stream.builtScheduler();
             try {
                 StreamConfig streamConfig = scheduler.streamTracker().streamConfigList().get(0);

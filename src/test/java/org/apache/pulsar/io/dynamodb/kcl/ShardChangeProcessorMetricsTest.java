@@ -35,7 +35,7 @@ class ShardChangeProcessorMetricsTest {
     private static final RecordOrigin ORIGIN = new RecordOrigin("table", "us-east-1",
             "arn:aws:dynamodb:us-east-1:123456789012:table/table/stream/2024-05-01T00:00:00.000", null);
 
-    private final SourceMetrics metrics = new SourceMetrics();
+    private final SourceMetrics metrics = new SourceMetrics(() -> 0);
     private final List<Record<byte[]>> published = new CopyOnWriteArrayList<>();
     private final FakeCheckpointer checkpointer = new FakeCheckpointer();
 

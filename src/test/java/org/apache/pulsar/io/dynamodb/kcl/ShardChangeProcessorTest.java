@@ -108,7 +108,7 @@ class ShardChangeProcessorTest {
     private ShardChangeProcessor start(ProcessorSettings settings, int receiveQueueSize, RecordConverter converter) {
         permits = new Semaphore(receiveQueueSize);
         processor = new ShardChangeProcessor(new ProcessorContext(filter, converter, ORIGIN, published::add, permits,
-                settings, stopping::get, fatals::add, new SourceMetrics()));
+                settings, stopping::get, fatals::add, new SourceMetrics(() -> 0)));
         processor.initialize(InitializationInput.builder()
                 .shardId(SHARD)
                 .extendedSequenceNumber(ExtendedSequenceNumber.TRIM_HORIZON)
@@ -838,7 +838,7 @@ class ShardChangeProcessorTest {
         permits = new Semaphore(10);
         processor = new ShardChangeProcessor(new ProcessorContext(RecordFilter.ALL, CONVERTER, ORIGIN, r -> {
             throw full;
-        }, permits, settings(NOW), stopping::get, fatals::add, new SourceMetrics()));
+        }, permits, settings(NOW), stopping::get, fatals::add, new SourceMetrics(() -> 0)));
         processor.initialize(InitializationInput.builder().shardId("shardId-test")
                 .extendedSequenceNumber(ExtendedSequenceNumber.TRIM_HORIZON).build());
 
@@ -969,7 +969,7 @@ class ShardChangeProcessorTest {
         permits = new Semaphore(5);
         permits.acquireUninterruptibly(2);
         processor = new ShardChangeProcessor(new ProcessorContext(RecordFilter.ALL, CONVERTER, ORIGIN,
-                published::add, permits, settings(NOW), stopping::get, fatals::add, new SourceMetrics()));
+                published::add, permits, settings(NOW), stopping::get, fatals::add, new SourceMetrics(() -> 0)));
         processor.initialize(InitializationInput.builder().shardId("shardId-test")
                 .extendedSequenceNumber(ExtendedSequenceNumber.TRIM_HORIZON).build());
         processor.processRecords(batch(1, 2));

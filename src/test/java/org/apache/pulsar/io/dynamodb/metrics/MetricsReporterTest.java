@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pulsar.io.dynamodb.metrics.RecordingSourceContext.Call;
+import org.apache.pulsar.io.dynamodb.publish.PublishListener;
 import org.apache.pulsar.io.dynamodb.testing.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class MetricsReporterTest {
     private static final Duration INTERVAL = Duration.ofMillis(20);
     private static final long T = 1_700_000_000_000L;
 
-    private final SourceMetrics metrics = new SourceMetrics();
+    private final SourceMetrics metrics = new SourceMetrics(() -> 0);
     private final RecordingSourceContext pulsar = new RecordingSourceContext();
     private MetricsReporter reporter;
 
@@ -46,8 +47,8 @@ class MetricsReporterTest {
                 done.add(pool.submit(() -> {
                     ShardMetrics shard = metrics.shard("shard-" + id);
                     for (int i = 0; i < each; i++) {
-                        metrics.published(1);
-                        metrics.acknowledged(1);
+                        shard.published();
+                        shard.acknowledged();
                         shard.polled(1);
                         shard.held(System.currentTimeMillis());
                         shard.released(1);
@@ -82,7 +83,8 @@ class MetricsReporterTest {
         shard.polled(2);
         shard.held(T - 4_000);
         shard.held(T - 1_000);
-        metrics.published(2);
+        shard.published();
+        shard.published();
 
         reporter.report();
         assertThat(pulsar.latest("records_published")).isEqualTo(2);
@@ -93,7 +95,8 @@ class MetricsReporterTest {
         assertThat(pulsar.latest("leases_held")).isEqualTo(1);
 
         now.addAndGet(3_000);
-        metrics.acknowledged(2);
+        shard.acknowledged();
+        shard.acknowledged();
         shard.released(2);
         shard.polled(0);
         reporter.report();
@@ -119,7 +122,10 @@ class MetricsReporterTest {
     void aFailingReportDoesNotStopTheNextOnes() {
         pulsar.failNextCall(new IllegalStateException("broken context (test)"));
         reporter = MetricsReporter.start(metrics, pulsar.context(), INTERVAL, "app");
-        metrics.published(7);
+        PublishListener segment = metrics.segment();
+        for (int i = 0; i < 7; i++) {
+            segment.published();
+        }
         await("a later report").atMost(Duration.ofSeconds(10)).until(() -> pulsar.sum("records_published") == 7);
     }
 

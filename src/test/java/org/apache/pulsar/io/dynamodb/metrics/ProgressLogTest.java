@@ -14,7 +14,7 @@ class ProgressLogTest {
     private static final long BEHIND = ProgressLog.BEHIND.toMillis();
     private static final long PERIOD = ProgressLog.PERIOD.toMillis();
 
-    private final SourceMetrics metrics = new SourceMetrics();
+    private final SourceMetrics metrics = new SourceMetrics(() -> 0);
     private final ProgressLog progress = new ProgressLog();
     private final ShardMetrics shard = metrics.shard("shardId-0001");
 
@@ -44,7 +44,9 @@ class ProgressLogTest {
         // reports every 10 s, 30,000 records acknowledged per report, the oldest held record 10 s younger each time
         for (int report = 1; report <= 9; report++) {
             long now = T + report * 10_000L;
-            metrics.acknowledged(30_000);
+            for (int i = 0; i < 30_000; i++) {
+                shard.acknowledged();
+            }
             shard.released(1);
             shard.held(T - 10 * BEHIND + report * 20_000L);
             at(now).ifPresent(lines::add);

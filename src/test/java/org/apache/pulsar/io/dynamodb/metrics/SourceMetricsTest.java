@@ -8,6 +8,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pulsar.io.dynamodb.publish.PublishListener;
+import org.apache.pulsar.io.dynamodb.publish.Skip;
 import org.apache.pulsar.io.dynamodb.metrics.SourceMetrics.Reading;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +19,8 @@ class SourceMetricsTest {
 
     private static final long T = 1_700_000_000_000L;
 
-    private final SourceMetrics metrics = new SourceMetrics();
+    private final AtomicLong retentionGaps = new AtomicLong();
+    private final SourceMetrics metrics = new SourceMetrics(retentionGaps::get);
 
     @Test
     void lagIsTheAgeOfTheOldestRecordHeldUntilPulsarAcknowledgesIt() {
@@ -142,8 +146,8 @@ class SourceMetricsTest {
                     start.await();
                     ShardMetrics shard = metrics.shard("shard-" + Thread.currentThread().getName());
                     for (int i = 0; i < each; i++) {
-                        metrics.published(1);
-                        metrics.acknowledged(1);
+                        shard.published();
+                        shard.acknowledged();
                         shard.polled(1);
                         shard.held(T + i);
                         shard.released(1);
@@ -169,36 +173,63 @@ class SourceMetricsTest {
 
     @Test
     void everyCounterHookCountsItsOwnMetric() {
-        metrics.published(2);
-        metrics.acknowledged(3);
-        metrics.failed(4);
-        metrics.resent(5);
-        metrics.skipped(6);
-        metrics.filtered(7);
+        // a shard's and a snapshot segment's publishers count into the same source-wide counters
+        for (PublishListener reader : List.of(metrics.shard("shard-a"), metrics.segment())) {
+            reader.published();
+            reader.acknowledged();
+            reader.acknowledged();
+            reader.failed();
+            reader.failed();
+            reader.failed();
+            reader.resent();
+            reader.passedOver(Skip.BEFORE_START);
+            reader.passedOver(Skip.FILTERED);
+            reader.passedOver(Skip.FILTERED);
+        }
         metrics.checkpointWritten();
         metrics.checkpointFailed();
         metrics.checkpointFailed();
         metrics.snapshotItems(1_000);
-        metrics.snapshotSegmentDone();
-        metrics.snapshotSegmentsTotal(16);
-        metrics.retentionGap();
+        metrics.snapshotSegments(3, 16);
+        retentionGaps.set(4);
 
         Reading reading = metrics.read(T);
         assertThat(reading.values()).containsEntry(Metric.RECORDS_PUBLISHED, 2L)
-                .containsEntry(Metric.RECORDS_ACKNOWLEDGED, 3L)
-                .containsEntry(Metric.RECORDS_FAILED, 4L)
-                .containsEntry(Metric.RECORDS_RESENT, 5L)
-                .containsEntry(Metric.RECORDS_SKIPPED, 6L)
-                .containsEntry(Metric.RECORDS_FILTERED, 7L)
+                .containsEntry(Metric.RECORDS_ACKNOWLEDGED, 4L)
+                .containsEntry(Metric.RECORDS_FAILED, 6L)
+                .containsEntry(Metric.RECORDS_RESENT, 2L)
+                .containsEntry(Metric.RECORDS_SKIPPED, 2L)
+                .containsEntry(Metric.RECORDS_FILTERED, 4L)
                 .containsEntry(Metric.CHECKPOINTS_WRITTEN, 1L)
                 .containsEntry(Metric.CHECKPOINTS_FAILED, 2L)
                 .containsEntry(Metric.SNAPSHOT_ITEMS, 1_000L)
-                .containsEntry(Metric.SNAPSHOT_SEGMENTS_DONE, 1L)
+                .containsEntry(Metric.SNAPSHOT_SEGMENTS_DONE, 3L)
                 .containsEntry(Metric.SNAPSHOT_SEGMENTS_TOTAL, 16L)
-                .containsEntry(Metric.RETENTION_GAPS, 1L)
-                .containsEntry(Metric.RECORDS_READ, 0L);
+                .containsEntry(Metric.RETENTION_GAPS, 4L)
+                .containsEntry(Metric.RECORDS_READ, 0L)
+                .containsEntry(Metric.LEASES_HELD, 1L);
+        assertThat(metrics.total(Metric.SNAPSHOT_ITEMS)).isEqualTo(1_000);
+        assertThat(metrics.total(Metric.RETENTION_GAPS)).isEqualTo(4);
         assertThat(reading.values().keySet()).as("every metric but the per-shard one")
                 .containsExactlyInAnyOrder(java.util.Arrays.stream(Metric.values())
                         .filter(m -> m != Metric.LAG_MS_SHARD).toArray(Metric[]::new));
+
+        metrics.snapshotSegments(0, 0);
+        assertThat(metrics.read(T).value(Metric.SNAPSHOT_SEGMENTS_TOTAL)).as("no snapshot running").isZero();
+    }
+
+    @Test
+    void aSnapshotSegmentsHeldRecordsArePendingButNeitherLagNorLease() {
+        PublishListener segment = metrics.segment();
+        segment.held(T);
+        segment.held(T);
+        segment.held(T);
+        segment.released(2);
+
+        Reading reading = metrics.read(T + 600_000);
+        assertThat(reading.value(Metric.RECORDS_PENDING)).isEqualTo(1);
+        assertThat(reading.value(Metric.LAG_MS_MAX)).isZero();
+        assertThat(reading.value(Metric.LEASES_HELD)).isZero();
+        assertThat(reading.shards()).isEmpty();
     }
 }

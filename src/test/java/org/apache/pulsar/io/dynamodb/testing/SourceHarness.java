@@ -1,11 +1,15 @@
 package org.apache.pulsar.io.dynamodb.testing;
 
+import static org.mockito.ArgumentMatchers.anyDouble;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -15,7 +19,8 @@ import org.apache.pulsar.io.dynamodb.DynamoDBSource;
 
 /**
  * Plays Pulsar's part for a source under test: opens it, reads on its own thread as the function instance does,
- * and acknowledges what the test lets through.
+ * and acknowledges what the test lets through. It keeps what the source records with {@code recordMetric}, as
+ * Pulsar's summary would show it.
  */
 public final class SourceHarness implements AutoCloseable {
 
@@ -24,6 +29,7 @@ public final class SourceHarness implements AutoCloseable {
     private final AtomicReference<Exception> readFailure = new AtomicReference<>();
     private final Predicate<Record<byte[]>> ackOnReceipt;
     private final Thread reader;
+    private final Map<String, List<Double>> metrics = new ConcurrentHashMap<>();
 
     private SourceHarness(Predicate<Record<byte[]>> ackOnReceipt) {
         this.ackOnReceipt = ackOnReceipt;
@@ -41,22 +47,24 @@ public final class SourceHarness implements AutoCloseable {
     public static SourceHarness open(Map<String, Object> config, String name, int instanceId,
                                      Predicate<Record<byte[]>> ackOnReceipt) throws Exception {
         SourceHarness harness = new SourceHarness(ackOnReceipt);
-        harness.source.open(config, context(name, instanceId));
+        harness.source.open(config, context(name, instanceId, harness.metrics));
         harness.reader.start();
         return harness;
     }
 
     public static SourceContext context(String name) {
-        return context(name, 0);
+        return context(name, 0, new ConcurrentHashMap<>());
     }
 
-    private static SourceContext context(String name, int instanceId) {
+    private static SourceContext context(String name, int instanceId, Map<String, List<Double>> metrics) {
         SourceContext context = mock(SourceContext.class);
         when(context.getTenant()).thenReturn("public");
         when(context.getNamespace()).thenReturn("default");
         when(context.getSourceName()).thenReturn(name);
         when(context.getInstanceId()).thenReturn(instanceId);
         when(context.getNumInstances()).thenReturn(instanceId + 1);
+        doAnswer(call -> metrics.computeIfAbsent(call.getArgument(0), metric -> new CopyOnWriteArrayList<>())
+                .add(call.getArgument(1))).when(context).recordMetric(anyString(), anyDouble());
         return context;
     }
 
@@ -83,6 +91,16 @@ public final class SourceHarness implements AutoCloseable {
     /** What read() threw, as Pulsar's instance would see it. */
     public Exception readFailure() {
         return readFailure.get();
+    }
+
+    /** What Pulsar's summary would show as the metric's {@code _sum}: a counter's total; 0 before any report. */
+    public double metricSum(String metric) {
+        return metrics.getOrDefault(metric, List.of()).stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    /** The values recorded for the metric, oldest first. */
+    public List<Double> metricValues(String metric) {
+        return List.copyOf(metrics.getOrDefault(metric, List.of()));
     }
 
     public DynamoDBSource source() {

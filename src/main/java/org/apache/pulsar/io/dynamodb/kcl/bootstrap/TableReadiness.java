@@ -20,9 +20,10 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 /**
  * Creates the tables that are missing and waits, with a short poll, until every table and every index on it is
  * ACTIVE. KCL does the same with 10 s sleeps (lease table, its index) or the SDK waiter's 20 s delay (the other two).
- * Another worker creating the same table at the same moment is fine: its CreateTable wins, this one waits.
+ * Another worker creating the same table at the same moment is fine: its CreateTable wins, this one waits. The
+ * snapshot's state table is prepared the same way.
  */
-final class TableReadiness {
+public final class TableReadiness {
 
     private static final Logger log = LoggerFactory.getLogger(TableReadiness.class);
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
@@ -31,14 +32,14 @@ final class TableReadiness {
     private final Duration poll;
     private final Duration timeout;
 
-    TableReadiness(DynamoDbAsyncClient dynamo, Duration poll, Duration timeout) {
+    public TableReadiness(DynamoDbAsyncClient dynamo, Duration poll, Duration timeout) {
         this.dynamo = dynamo;
         this.poll = poll;
         this.timeout = timeout;
     }
 
     /** Creates what is missing, then waits; returns the names of the tables this call created. */
-    List<String> createAndAwaitActive(List<CreateTableRequest> tables) throws InterruptedException {
+    public List<String> createAndAwaitActive(List<CreateTableRequest> tables) throws InterruptedException {
         List<String> created = new ArrayList<>();
         for (CreateTableRequest table : tables) {
             if (createIfMissing(table)) {
@@ -55,11 +56,11 @@ final class TableReadiness {
             }
             long now = System.nanoTime();
             if (now - started > timeout.toNanos()) {
-                throw new IllegalStateException("KCL tables " + waiting + " not ACTIVE after " + timeout.toSeconds()
+                throw new IllegalStateException("Tables " + waiting + " not ACTIVE after " + timeout.toSeconds()
                         + " s");
             }
             if (now >= nextProgress) {
-                log.info("Waiting for KCL tables {} to become ACTIVE ({} s so far)", waiting,
+                log.info("Waiting for tables {} to become ACTIVE ({} s so far)", waiting,
                         Duration.ofNanos(now - started).toSeconds());
                 nextProgress = now + PROGRESS_EVERY.toNanos();
             }
@@ -75,7 +76,7 @@ final class TableReadiness {
         } catch (ResourceNotFoundException missing) {
             try {
                 await(dynamo.createTable(table));
-                log.info("Created KCL table {}", table.tableName());
+                log.info("Created table {}", table.tableName());
                 return true;
             } catch (ResourceInUseException createdByAnother) {
                 return false;

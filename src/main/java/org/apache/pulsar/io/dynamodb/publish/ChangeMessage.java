@@ -1,11 +1,11 @@
-package org.apache.pulsar.io.dynamodb.kcl;
+package org.apache.pulsar.io.dynamodb.publish;
 
 import java.util.Map;
 import java.util.Optional;
 import org.apache.pulsar.functions.api.Record;
 import org.apache.pulsar.io.dynamodb.convert.ChangeRecord;
 
-/** A converted change handed to Pulsar; its ack and fail go back to the shard that dispatched it. */
+/** A converted record handed to Pulsar; its ack and fail go back to the publisher that dispatched it. */
 final class ChangeMessage implements Record<byte[]> {
 
     /** Receives Pulsar's verdict on one dispatched record. */

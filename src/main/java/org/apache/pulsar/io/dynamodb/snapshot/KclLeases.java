@@ -1,0 +1,94 @@
+package org.apache.pulsar.io.dynamodb.snapshot;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+
+/**
+ * What a snapshot does to the application's KCL lease table ({@code <applicationName>}). Before a snapshot reads
+ * anything, it waits until no KCL worker of the application still renews a lease, so that no stream record read
+ * before the snapshot can reach Pulsar after a snapshot copy. When it completes, it deletes every lease: KCL (its
+ * start-up preparation, or its own shard sync) creates them again at TRIM_HORIZON, and the stream is read from its
+ * oldest record, skipping what the snapshot covers. A worker that still held a deleted lease can no longer renew or
+ * checkpoint it: KCL writes leases conditionally on their counter and owner.
+ */
+final class KclLeases {
+
+    private static final Logger log = LoggerFactory.getLogger(KclLeases.class);
+
+    private final DynamoDbAsyncClient dynamo;
+    private final String leaseTable;
+
+    KclLeases(DynamoDbAsyncClient dynamo, String leaseTable) {
+        this.dynamo = dynamo;
+        this.leaseTable = leaseTable;
+    }
+
+    /**
+     * Returns once no lease is renewed over {@code quiet} (KCL renews a held lease every few seconds and takes an
+     * unrenewed one after its 10 s failover time): at once for a new application, or one whose leases are unowned.
+     */
+    void awaitNoWorkerRenewing(Duration quiet, Runnable stillWaiting) throws InterruptedException {
+        Map<String, String> before = ownedCounters();
+        while (!before.isEmpty()) {
+            log.info("Waiting {} s to make sure no KCL worker of application {} still reads the stream before the"
+                    + " snapshot starts ({} leases owned)", quiet.toSeconds(), leaseTable, before.size());
+            Thread.sleep(quiet.toMillis());
+            Map<String, String> after = ownedCounters();
+            boolean renewed = after.entrySet().stream()
+                    .anyMatch(lease -> !lease.getValue().equals(before.get(lease.getKey())));
+            if (!renewed) {
+                return;
+            }
+            stillWaiting.run();
+            before.clear();
+            before.putAll(after);
+        }
+    }
+
+    /** Lease key to "owner/counter" of every lease that has an owner; empty when the lease table does not exist. */
+    private Map<String, String> ownedCounters() {
+        Map<String, String> owned = new HashMap<>();
+        forEachLease(lease -> {
+            AttributeValue owner = lease.get("leaseOwner");
+            if (owner != null && owner.s() != null && !owner.s().isEmpty()) {
+                AttributeValue counter = lease.get("leaseCounter");
+                owned.put(lease.get("leaseKey").s(), owner.s() + "/" + (counter == null ? "" : counter.n()));
+            }
+        });
+        return owned;
+    }
+
+    /** Deletes every lease of the application; returns how many there were. */
+    int deleteAll() {
+        int[] deleted = {0};
+        forEachLease(lease -> {
+            SnapshotTable.join(dynamo.deleteItem(b -> b.tableName(leaseTable)
+                    .key(Map.of("leaseKey", lease.get("leaseKey")))));
+            deleted[0]++;
+        });
+        return deleted[0];
+    }
+
+    private void forEachLease(java.util.function.Consumer<Map<String, AttributeValue>> action) {
+        Map<String, AttributeValue> start = null;
+        try {
+            do {
+                Map<String, AttributeValue> from = start;
+                ScanResponse page = SnapshotTable.join(dynamo.scan(b -> b.tableName(leaseTable).consistentRead(true)
+                        .exclusiveStartKey(from)));
+                page.items().forEach(action);
+                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+                        ? page.lastEvaluatedKey() : null;
+            } while (start != null);
+        } catch (ResourceNotFoundException noLeaseTable) {
+            // a new application: KCL has not created its lease table yet
+        }
+    }
+}

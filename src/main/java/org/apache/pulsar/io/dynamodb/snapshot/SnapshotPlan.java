@@ -1,0 +1,59 @@
+package org.apache.pulsar.io.dynamodb.snapshot;
+
+import java.util.List;
+import org.apache.pulsar.io.dynamodb.config.SnapshotConfig;
+import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+
+/**
+ * What {@link SnapshotSetup} found and decided at open: the table, this instance's part, the current generation.
+ *
+ * @param dynamo            the DynamoDB client (Scan, the snapshot table, KCL's lease table)
+ * @param applicationName   names the snapshot table and KCL's lease table
+ * @param table             the source table
+ * @param keyAttributes     its key schema: partition key, then sort key if any
+ * @param itemCountEstimate its ItemCount when the source opened
+ * @param viewType          the stream's view type, which decides whether a snapshot read carries the item
+ * @param origin            table, region and stream for ENVELOPE's source
+ * @param settings          the snapshot keys
+ * @param state             the snapshot table
+ * @param generation        the current generation
+ * @param workerId          this instance's worker id (KCL's)
+ * @param instanceId        this instance's index
+ * @param instances         how many instances the source has (at least instanceId + 1)
+ * @param receiveQueueSize  the permits of the connector
+ */
+record SnapshotPlan(DynamoDbAsyncClient dynamo, String applicationName, String table, List<String> keyAttributes,
+                    long itemCountEstimate, StreamViewType viewType, RecordOrigin origin, SnapshotConfig settings,
+                    SnapshotTable state, SnapshotState generation, String workerId, int instanceId, int instances,
+                    int receiveQueueSize) {
+
+    /** An instance reads at most this many segments at once, whatever snapshotSegments says. */
+    static final int MAX_READERS_PER_INSTANCE = 16;
+
+    /** Segments this instance reads at once: its share of the generation's segments. */
+    int readers() {
+        int share = (generation.segments() + instances - 1) / instances;
+        return Math.max(1, Math.min(MAX_READERS_PER_INSTANCE, share));
+    }
+
+    /**
+     * Items per Scan page: the readers' pages together fit in the permits, between 100 (fewer requests) and 1000
+     * (a page of small items; DynamoDB also ends a page at 1 MB).
+     */
+    int pageLimit() {
+        int fit = receiveQueueSize / readers();
+        return Math.max(Math.min(100, receiveQueueSize), Math.min(1000, fit));
+    }
+
+    /** This instance's part of the read capacity budget; 0 means no limit. */
+    double readCapacityPerSecond() {
+        return (double) settings.readCapacityPerSecond() / instances;
+    }
+
+    /** Whether segment i is in this instance's share (read first; the others once nobody else holds them). */
+    boolean ownShare(int segment) {
+        return segment % instances == instanceId % instances;
+    }
+}

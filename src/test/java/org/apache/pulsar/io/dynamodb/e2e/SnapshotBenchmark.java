@@ -1,0 +1,203 @@
+package org.apache.pulsar.io.dynamodb.e2e;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.Schema;
+import org.apache.pulsar.client.api.SubscriptionInitialPosition;
+import org.apache.pulsar.client.api.SubscriptionType;
+import org.apache.pulsar.io.dynamodb.testing.DynamoDbLocal;
+import org.apache.pulsar.io.dynamodb.testing.TableLoad;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+
+/**
+ * Benchmark row 10 (scenario {@code snapshot}): a snapshot of a table of 1,000,000 items of about 1 KB
+ * ({@code -Dbench.snapshotItems}), items/s into Pulsar against a raw parallel Scan of the same DynamoDB Local in the
+ * same run (the same segments, one thread each, 1 MB pages; best of two), and the connector JVM's peak RSS. The table
+ * is filled before its stream is enabled, so the stream the connector continues with is empty: the row is the
+ * snapshot alone.
+ */
+final class SnapshotBenchmark {
+
+    /** Where the benchmark's rows and lines go. */
+    interface Report {
+        void say(String line);
+
+        void row(String scenario, String result, String target, String verdict);
+    }
+
+    private static final int SEGMENTS = 8;
+    private static final String PAYLOAD = "p".repeat(1000);
+
+    private final PulsarRuntime runtime;
+    private final PulsarStandalone pulsar;
+    private final PulsarClient client;
+    private final Path dir;
+    private final List<String> jvmOptions;
+    private final Report report;
+    private final int items = Integer.getInteger("bench.snapshotItems", 1_000_000);
+
+    SnapshotBenchmark(PulsarRuntime runtime, PulsarStandalone pulsar, PulsarClient client, Path dir,
+                      List<String> jvmOptions, Report report) {
+        this.runtime = runtime;
+        this.pulsar = pulsar;
+        this.client = client;
+        this.dir = dir;
+        this.jvmOptions = jvmOptions;
+        this.report = report;
+    }
+
+    static Map<String, AttributeValue> item(int i) {
+        return Map.of("id", AttributeValue.fromS("i" + i), "seq", AttributeValue.fromN(Integer.toString(i)),
+                "payload", AttributeValue.fromS(PAYLOAD));
+    }
+
+    void run() throws Exception {
+        PulsarRuntime.deleteRecursively(dir);
+        Files.createDirectories(dir);
+        try (DynamoDbLocal dynamo = DynamoDbLocal.start()) {
+            String table = "snapshot";
+            dynamo.client().createTable(b -> b.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
+                    .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
+                    .attributeDefinitions(AttributeDefinition.builder().attributeName("id")
+                            .attributeType(ScalarAttributeType.S).build()));
+            report.say(String.format(Locale.ROOT, "snapshot: writing %,d items of about 1 KB", items));
+            long w0 = System.nanoTime();
+            TableLoad.put(dynamo.client(), table, 0, items, 4, SnapshotBenchmark::item);
+            report.say(String.format(Locale.ROOT, "snapshot: written in %.0f s", (System.nanoTime() - w0) / 1e9));
+            String arn = dynamo.client().updateTable(b -> b.tableName(table).streamSpecification(s -> s
+                    .streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)))
+                    .tableDescription().latestStreamArn();
+
+            double raw = Math.max(rawParallelScan(dynamo, table), rawParallelScan(dynamo, table));
+
+            String topic = "persistent://public/default/bench-snapshot";
+            AtomicLong received = new AtomicLong();
+            long[] firstAndLast = new long[2];
+            java.util.BitSet seen = new java.util.BitSet(items);
+            try (var consumer = client.newConsumer(Schema.BYTES).topic(topic).subscriptionName("bench")
+                    .subscriptionType(SubscriptionType.Exclusive)
+                    .subscriptionInitialPosition(SubscriptionInitialPosition.Earliest)
+                    .messageListener((c, m) -> {
+                        long seq = Benchmark.seqOf(m.getKey());
+                        long now = System.nanoTime();
+                        synchronized (seen) {
+                            if (seq >= 0 && seq < items && !seen.get((int) seq)) {
+                                seen.set((int) seq);
+                                if (firstAndLast[0] == 0) {
+                                    firstAndLast[0] = now;
+                                }
+                                firstAndLast[1] = now;
+                                received.incrementAndGet();
+                            }
+                        }
+                        c.acknowledgeAsync(m);
+                    }).subscribe()) {
+                String config = """
+                        {"awsEndpoint": "%1$s", "dynamoEndpoint": "%1$s", "awsRegion": "us-east-1", \
+                        "awsDynamodbStreamArn": "%2$s", \
+                        "awsCredentialPluginParam": "{\\"accessKey\\":\\"%3$s\\",\\"secretKey\\":\\"%4$s\\"}", \
+                        "applicationName": "pulsar-dynamodb-bench-snapshot", "snapshotMode": "INITIAL", \
+                        "snapshotSegments": %5$d, "snapshotReadCapacityPerSecond": 0}"""
+                        .formatted(dynamo.endpoint(), arn, DynamoDbLocal.ACCESS_KEY, DynamoDbLocal.SECRET_KEY,
+                                SEGMENTS);
+                Path log = dir.resolve("localrunner.log");
+                report.say("snapshot: starting the connector (log " + log + ")");
+                long c0 = System.nanoTime();
+                try (LocalRunnerSource source = LocalRunnerSource.start(runtime, pulsar,
+                        new LocalRunnerSource.Options("bench-snapshot", topic, config).jvmOptions(jvmOptions), log)) {
+                    Benchmark.MemoryWatch memory = new Benchmark.MemoryWatch(source.jvm().pid());
+                    memory.start();
+                    try {
+                        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+                        long lastSay = System.nanoTime();
+                        while (received.get() < items && System.nanoTime() < deadline) {
+                            if (!source.jvm().isAlive()) {
+                                throw new IllegalStateException("the LocalRunner exited:\n" + source.errors());
+                            }
+                            if (System.nanoTime() - lastSay > TimeUnit.SECONDS.toNanos(15)) {
+                                report.say(String.format(Locale.ROOT, "snapshot: %,d of %,d received", received.get(),
+                                        items));
+                                lastSay = System.nanoTime();
+                            }
+                            Thread.sleep(20);
+                        }
+                    } finally {
+                        memory.stop();
+                    }
+                    double seconds = (firstAndLast[1] - firstAndLast[0]) / 1e9;
+                    double rate = received.get() / seconds;
+                    double ratio = rate / raw;
+                    report.row(String.format(Locale.ROOT, "10. snapshot of %,d items", items),
+                            String.format(Locale.ROOT, "%,d items of about 1 KB in %.1f s from the first: %,.0f "
+                                    + "items/s = %.2f × a raw parallel Scan (%,.0f items/s, %d segments, best of 2); "
+                                    + "first item %.1f s after the LocalRunner started; connector JVM peak "
+                                    + "RSS %d MB (PSS %d MB)", received.get(), seconds, rate, ratio, raw, SEGMENTS,
+                                    (firstAndLast[0] - c0) / 1e9, memory.peakRssKb / 1024, memory.peakPssKb / 1024),
+                            "≥ 0.5 × raw", ratio >= 0.5 && received.get() == items ? "met" : "MISSED");
+                }
+            }
+        }
+    }
+
+    /** Items/s of a parallel Scan with the SDK alone: one thread per segment, pages of up to 1 MB. */
+    private double rawParallelScan(DynamoDbLocal dynamo, String table) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(SEGMENTS);
+        try (DynamoDbClient scanner = DynamoDbClient.builder().endpointOverride(URI.create(dynamo.endpoint()))
+                .region(Region.US_EAST_1).httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                        DynamoDbLocal.ACCESS_KEY, DynamoDbLocal.SECRET_KEY))).build()) {
+            long t0 = System.nanoTime();
+            List<Future<Long>> parts = new ArrayList<>();
+            for (int segment = 0; segment < SEGMENTS; segment++) {
+                int s = segment;
+                parts.add(pool.submit(() -> {
+                    long count = 0;
+                    Map<String, AttributeValue> start = null;
+                    do {
+                        Map<String, AttributeValue> from = start;
+                        ScanResponse page = scanner.scan(b -> b.tableName(table).segment(s).totalSegments(SEGMENTS)
+                                .exclusiveStartKey(from));
+                        count += page.count();
+                        start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+                                ? page.lastEvaluatedKey() : null;
+                    } while (start != null);
+                    return count;
+                }));
+            }
+            long total = 0;
+            for (Future<Long> part : parts) {
+                total += part.get();
+            }
+            double rate = total / ((System.nanoTime() - t0) / 1e9);
+            report.say(String.format(Locale.ROOT, "snapshot: raw parallel Scan read %,d items at %,.0f items/s", total,
+                    rate));
+            return rate;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+}
