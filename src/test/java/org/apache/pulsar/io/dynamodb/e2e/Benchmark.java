@@ -537,14 +537,8 @@ public final class Benchmark {
             };
             int valueBytes = ConversionBenchmark.converter(format).convert(ConversionBenchmark.sampleRecord(),
                     ConversionBenchmark.ORIGIN, ConversionBenchmark.READ_TIME_MILLIS).get(0).value().length;
-            RunResult result = new Runner(new OptionsBuilder()
-                    .include(java.util.regex.Pattern.quote(ConversionBenchmark.class.getName()) + "\\." + method + "$")
-                    .forks(1)
-                    .threads(1)
-                    .warmupIterations(warmups).warmupTime(TimeValue.seconds(2))
-                    .measurementIterations(iterations).measurementTime(TimeValue.seconds(2))
-                    .shouldFailOnError(true)
-                    .build()).runSingle();
+            RunResult result = new Runner(jmh(java.util.regex.Pattern.quote(ConversionBenchmark.class.getName())
+                    + "\\." + method + "$", warmups, iterations)).runSingle();
             double score = result.getPrimaryResult().getScore();
             double error = result.getPrimaryResult().getScoreError();
             slowest = Math.min(slowest, score);
@@ -566,14 +560,8 @@ public final class Benchmark {
         say("metrics: JMH publish + acknowledge with metrics off and on, 1 fork, 1 thread, " + warmups
                 + " × 2 s warm-up, " + iterations + " × 2 s measured");
         Map<String, double[]> scores = new java.util.HashMap<>();
-        for (RunResult result : new Runner(new OptionsBuilder()
-                .include(java.util.regex.Pattern.quote(PublishMetricsBenchmark.class.getName()) + "\\.metricsO(n|ff)$")
-                .forks(1)
-                .threads(1)
-                .warmupIterations(warmups).warmupTime(TimeValue.seconds(2))
-                .measurementIterations(iterations).measurementTime(TimeValue.seconds(2))
-                .shouldFailOnError(true)
-                .build()).run()) {
+        for (RunResult result : new Runner(jmh(java.util.regex.Pattern.quote(PublishMetricsBenchmark.class.getName())
+                + "\\.metricsO(n|ff)$", warmups, iterations)).run()) {
             String name = result.getParams().getBenchmark();
             double error = result.getPrimaryResult().getScoreError();
             scores.put(name.substring(name.lastIndexOf('.') + 1), new double[] {result.getPrimaryResult().getScore(),
@@ -591,6 +579,18 @@ public final class Benchmark {
                 + "%,.0f ± %,.0f on: %.0f ns more (1 fork, 1 thread, %d × 2 s warm-up, %d × 2 s measured)",
                 cpu[0], cpu[1], cpu[1] - cpu[0], cpu[2], off[0], off[1], on[0], on[1], nanosMore,
                 warmups, iterations), "—", "—");
+    }
+
+    /** The benchmarks matching the pattern: 1 fork, 1 thread, 2 s warm-up and measured iterations. */
+    private static org.openjdk.jmh.runner.options.Options jmh(String include, int warmups, int iterations) {
+        return new OptionsBuilder()
+                .include(include)
+                .forks(1)
+                .threads(1)
+                .warmupIterations(warmups).warmupTime(TimeValue.seconds(2))
+                .measurementIterations(iterations).measurementTime(TimeValue.seconds(2))
+                .shouldFailOnError(true)
+                .build();
     }
 
     // ---------------------------------------------------------------- one table, one connector
