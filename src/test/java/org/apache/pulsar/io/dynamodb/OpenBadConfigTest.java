@@ -111,7 +111,9 @@ class OpenBadConfigTest {
         List<LogCapture.Event> events;
         Throwable thrown;
         try (LogCapture logs = LogCapture.start()) {
-            thrown = assertTimeoutPreemptively(Duration.ofSeconds(20),
+            // A guard against a hang (open() retrying AWS calls it must not make), not a speed measure: the first
+            // case also pays the class loading, which took over 20 s on a 2-core machine at load average 60.
+            thrown = assertTimeoutPreemptively(Duration.ofSeconds(120),
                     () -> catchThrowable(() -> source.open(config, SourceHarness.context("bad-config"))));
             source.close();
             events = logs.events();
