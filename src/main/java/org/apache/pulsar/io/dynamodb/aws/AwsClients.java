@@ -11,6 +11,7 @@ import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+import software.amazon.kinesis.metrics.MetricsLevel;
 
 /** The three AWS clients a source needs, each on its own endpoint and all signing for one region. */
 public final class AwsClients implements AutoCloseable {
@@ -55,12 +56,19 @@ public final class AwsClients implements AutoCloseable {
                         .retryStrategy(retryStrategy(config)).build());
         endpoint(config.getDynamoEndpoint(), dynamoBuilder::endpointOverride);
 
-        var cloudWatchBuilder = CloudWatchAsyncClient.builder()
-                .region(region)
-                .credentialsProvider(credentials.provider());
-        endpoint(config.getCloudwatchEndpoint(), cloudWatchBuilder::endpointOverride);
-
-        return new AwsClients(streamsBuilder.build(), dynamoBuilder.build(), cloudWatchBuilder.build(), kclStreamArn);
+        CloudWatchAsyncClient cloudWatch;
+        if (config.getMetricsLevel() == MetricsLevel.NONE) {
+            // KCL requires a client but, with its metrics off, never calls it: building one costs start-up time
+            // (its classes and an HTTP client of its own) for nothing.
+            cloudWatch = new UnusedCloudWatchClient();
+        } else {
+            var cloudWatchBuilder = CloudWatchAsyncClient.builder()
+                    .region(region)
+                    .credentialsProvider(credentials.provider());
+            endpoint(config.getCloudwatchEndpoint(), cloudWatchBuilder::endpointOverride);
+            cloudWatch = cloudWatchBuilder.build();
+        }
+        return new AwsClients(streamsBuilder.build(), dynamoBuilder.build(), cloudWatch, kclStreamArn);
     }
 
     /**
@@ -102,6 +110,7 @@ public final class AwsClients implements AutoCloseable {
         return dynamo;
     }
 
+    /** KCL's CloudWatch client; with {@code metricsLevel} NONE one that fails any call, as KCL makes none. */
     public CloudWatchAsyncClient cloudWatch() {
         return cloudWatch;
     }

@@ -1,13 +1,20 @@
 package org.apache.pulsar.io.dynamodb.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.pulsar.io.dynamodb.DynamoDBSourceConfig;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
+import software.amazon.awssdk.services.cloudwatch.model.PutMetricDataRequest;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamRequest;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsRequest;
@@ -29,6 +36,34 @@ class AwsClientsTest {
         String arn = "arn:aws:dynamodb:eu-north-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000";
         assertThat(AwsClients.kclStreamArn(arn, "eu-north-1", Region.EU_NORTH_1)).isEqualTo(arn);
         assertThat(AwsClients.kclStreamArn(arn, "eu-north-1", Region.US_EAST_1)).isEqualTo(arn);
+    }
+
+    @Test
+    void withMetricsOffKclGetsACloudWatchClientThatFailsAnyCall() {
+        try (AwsClients clients = AwsClients.create(config(Map.of()), CredentialsFactory.create(config(Map.of())))) {
+            assertThat(clients.cloudWatch()).isInstanceOf(UnusedCloudWatchClient.class);
+            assertThat(clients.cloudWatch().serviceName()).isEqualTo(CloudWatchAsyncClient.SERVICE_NAME);
+            assertThatThrownBy(() -> clients.cloudWatch().putMetricData(PutMetricDataRequest.builder().build()))
+                    .isInstanceOf(UnsupportedOperationException.class);
+        }
+    }
+
+    @Test
+    void withMetricsOnKclGetsARealCloudWatchClient() {
+        DynamoDBSourceConfig config = config(Map.of("metricsLevel", "SUMMARY",
+                "cloudwatchEndpoint", "http://127.0.0.1:1"));
+        try (AwsClients clients = AwsClients.create(config, CredentialsFactory.create(config))) {
+            assertThat(clients.cloudWatch()).isNotInstanceOf(UnusedCloudWatchClient.class);
+            assertThat(clients.cloudWatch().serviceClientConfiguration().endpointOverride())
+                    .contains(URI.create("http://127.0.0.1:1"));
+        }
+    }
+
+    private static DynamoDBSourceConfig config(Map<String, Object> extra) {
+        Map<String, Object> config = new HashMap<>(extra);
+        config.put("awsDynamodbStreamArn", ALIAS_ARN);
+        config.put("awsCredentialPluginParam", "{\"accessKey\":\"a\",\"secretKey\":\"b\"}");
+        return DynamoDBSourceConfig.load(config, null);
     }
 
     @Test

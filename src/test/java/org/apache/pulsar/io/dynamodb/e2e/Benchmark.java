@@ -407,12 +407,17 @@ public final class Benchmark {
         List<Double> restart = new ArrayList<>();
         List<Double> freshProcess = new ArrayList<>();
         List<Double> restartProcess = new ArrayList<>();
+        // CPU seconds the connector JVM spent from its start to the first record: unlike the wall-clock figures,
+        // hardly changed by other processes competing for the cores.
+        List<Double> freshCpu = new ArrayList<>();
+        List<Double> restartCpu = new ArrayList<>();
         for (int i = 1; i <= runs; i++) {
             try (Run run = new Run("startup", 100, "")) {
                 run.put(0);
                 long c0 = System.nanoTime();
                 run.startConnector(List.of());
                 run.awaitReceived(1, Duration.ofMinutes(3));
+                freshCpu.add(cpuTicks(run.source.jvm().pid()) / 100.0);
                 fresh.add(openToFirst(run, 0));
                 freshProcess.add((run.tracker.firstNanos - c0) / 1e9);
                 run.stopConnector();
@@ -420,19 +425,23 @@ public final class Benchmark {
                 long r0 = System.nanoTime();
                 run.startConnector(List.of());
                 run.awaitReceived(2, Duration.ofMinutes(3));
+                restartCpu.add(cpuTicks(run.source.jvm().pid()) / 100.0);
                 restart.add(openToFirst(run, 1));
                 restartProcess.add((run.tracker.recv[1] - r0) / 1e9);
                 say(String.format(Locale.ROOT, "startup %d/%d: new application %.1f s, restart %.1f s from open()"
-                        + " to the first record", i, runs, fresh.get(i - 1), restart.get(i - 1)));
+                        + " to the first record; connector JVM CPU %.1f s and %.1f s; load average %s", i, runs,
+                        fresh.get(i - 1), restart.get(i - 1), freshCpu.get(i - 1), restartCpu.get(i - 1),
+                        loadAverage()));
             }
         }
         double freshMedian = median(fresh);
         double restartMedian = median(restart);
         row("6. start-up, open() to first record", String.format(Locale.ROOT,
                         "median of %d: new applicationName %.1f s (%s); restart with existing leases %.1f s (%s);"
-                                + " from LocalRunner JVM start %.1f s and %.1f s",
+                                + " from LocalRunner JVM start %.1f s and %.1f s; CPU time of the connector JVM from"
+                                + " its start to the first record %.1f s and %.1f s",
                         runs, freshMedian, range(fresh), restartMedian, range(restart), median(freshProcess),
-                        median(restartProcess)),
+                        median(restartProcess), median(freshCpu), median(restartCpu)),
                 "new ≤ 5 s, restart ≤ 2 s", freshMedian <= 5 && restartMedian <= 2 ? "met" : "MISSED");
     }
 

@@ -3,6 +3,7 @@ package org.apache.pulsar.io.dynamodb.e2e;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -166,7 +167,10 @@ final class SnapshotBenchmark {
     private double rawParallelScan(DynamoDbLocal dynamo, String table) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(SEGMENTS);
         try (DynamoDbClient scanner = DynamoDbClient.builder().endpointOverride(URI.create(dynamo.endpoint()))
-                .region(Region.US_EAST_1).httpClientBuilder(UrlConnectionHttpClient.builder())
+                .region(Region.US_EAST_1).httpClientBuilder(UrlConnectionHttpClient.builder()
+                        // DynamoDB Local serves a large table's segments one at a time: on a busy machine a page
+                        // of one of 8 concurrent segments took over the 30 s default, and the row failed
+                        .socketTimeout(Duration.ofMinutes(5)))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
                         DynamoDbLocal.ACCESS_KEY, DynamoDbLocal.SECRET_KEY))).build()) {
             long t0 = System.nanoTime();

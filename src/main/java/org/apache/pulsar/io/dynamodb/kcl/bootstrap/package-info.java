@@ -33,6 +33,10 @@
  * <li>The adapter's {@code StreamsSchedulerFactory.createScheduler} builds its lease management factory from the
  *     config (StreamsSchedulerFactory.java:239) before it forces {@code shardSyncIntervalMillis} to 0 (:254), and a
  *     shard sync that created leases sleeps that long afterwards (ShardSyncTask.java:84): the caller sets 0 before.</li>
+ * <li>The adapter's {@code KinesisMapperUtil.createDynamoDBStreamsArnFromKinesisStreamName} (adapter 2.0.1, :196-208)
+ *     reads the stream region's partition when a shard sync or a shard's consumer is made; the SDK's first metadata
+ *     lookup loads the metadata of every region and service (about 360 classes): the caller loads it ahead, on the
+ *     thread that builds the scheduler while the stream is checked.</li>
  * </ul>
  * Several of these are KCL internals ({@code @KinesisClientInternalApi}); {@code KclInternalsContractTest} fails when
  * a KCL upgrade changes what is relied on here.
