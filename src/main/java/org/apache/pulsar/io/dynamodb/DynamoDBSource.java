@@ -13,6 +13,8 @@ import org.apache.pulsar.io.dynamodb.aws.CredentialsHandle;
 import org.apache.pulsar.io.dynamodb.aws.StreamCheck;
 import org.apache.pulsar.io.dynamodb.convert.ChangeRecordConverter;
 import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
+import org.apache.pulsar.io.dynamodb.discovery.CurrentStream;
+import org.apache.pulsar.io.dynamodb.discovery.DynamoDbTableCatalog;
 import org.apache.pulsar.io.dynamodb.kcl.KclChangeStream;
 import org.apache.pulsar.io.dynamodb.kcl.WorkerIds;
 import org.apache.pulsar.io.dynamodb.snapshot.SnapshotThenStream;
@@ -41,18 +43,27 @@ public class DynamoDBSource extends PushSource<byte[]> {
 
     @Override
     public void open(Map<String, Object> rawConfig, SourceContext context) {
-        DynamoDBSourceConfig config = DynamoDBSourceConfig.load(rawConfig, context);
-        log.info("Opening DynamoDB source with {}", config);
-        config.getFilters().filterWarnings().forEach(warning -> log.warn("{}", warning));
+        DynamoDBSourceConfig loaded = DynamoDBSourceConfig.load(rawConfig, context);
+        log.info("Opening DynamoDB source with {}", loaded);
+        loaded.getFilters().filterWarnings().forEach(warning -> log.warn("{}", warning));
         try {
-            credentials = CredentialsFactory.create(config);
+            credentials = CredentialsFactory.create(loaded);
             CredentialsFactory.warnIfDebugLoggingPrintsCredentials();
-            clients = AwsClients.create(config, credentials);
+            clients = AwsClients.create(loaded, credentials);
+            DynamoDBSourceConfig config = withTablesStream(loaded);
             String workerId = WorkerIds.of(context);
             RecordConverter converter = ChangeRecordConverter.of(config.getOutput());
             BiFunction<StreamStart, RetentionGapHandler, ChangeStream> streams = (start, gaps) -> new KclChangeStream(
                     config, clients, workerId, config.getFilters().recordFilter(), converter, this::consume,
                     this::failSource, start, gaps);
+            if (config.getTables().multiTable()) {
+                // several tables on one multi-stream scheduler; no snapshot (refused at load)
+                changes = KclChangeStream.forTables(config, clients, workerId, config.getFilters().recordFilter(),
+                        converter, this::consume, this::failSource,
+                        StreamStart.of(config.getInitialPositionInStream(), config.getStartAtTime()), retentionGaps);
+                changes.start();
+                return;
+            }
             if (!config.getSnapshot().enabled()) {
                 // built now: KCL's scheduler is made (no request) while the stream is checked
                 changes = streams.apply(StreamStart.of(config.getInitialPositionInStream(), config.getStartAtTime()),
@@ -73,6 +84,18 @@ public class DynamoDBSource extends PushSource<byte[]> {
             closeQuietly();
             throw e;
         }
+    }
+
+    /** With tableName: the configuration reading the table's current stream, found with DescribeTable. */
+    private DynamoDBSourceConfig withTablesStream(DynamoDBSourceConfig config) {
+        if (config.getTables().tableName().isEmpty()) {
+            return config;
+        }
+        String table = config.getTables().tableName().get();
+        String streamArn = CurrentStream.of(new DynamoDbTableCatalog(clients.dynamo()), table,
+                config.getStreamArnRegion());
+        log.info("Table {} writes its changes to stream {}", table, streamArn);
+        return config.withStreamArn(streamArn);
     }
 
     /** Records trimmed from the stream before they were published, met since open: for metrics. */

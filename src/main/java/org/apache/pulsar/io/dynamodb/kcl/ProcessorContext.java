@@ -31,6 +31,12 @@ record ProcessorContext(
         BooleanSupplier stopping,
         Consumer<Throwable> fatal) {
 
+    /** The same for the shards of one stream among several: its origin, and its sink (table name, topic). */
+    ProcessorContext forStream(RecordOrigin streamOrigin, Consumer<Record<byte[]>> streamSink) {
+        return new ProcessorContext(filter, converter, streamOrigin, streamSink, heldRecords, settings, stopping,
+                fatal);
+    }
+
     /** What each shard's publisher needs of this. */
     PublishContext publishing() {
         return new PublishContext(converter, sink, heldRecords, stopping);
