@@ -40,7 +40,10 @@ import software.amazon.kinesis.metrics.NullMetricsFactory;
 import software.amazon.kinesis.processor.ProcessorConfig;
 import software.amazon.kinesis.retrieval.RetrievalConfig;
 
-/** Reads one DynamoDB stream with a KCL 3 scheduler through the DynamoDB Streams Kinesis adapter. */
+/**
+ * Reads DynamoDB streams with one KCL 3 scheduler through the DynamoDB Streams Kinesis adapter: one stream
+ * ({@link SingleStream}), or the streams of tables ({@link TableStreams}).
+ */
 public final class KclChangeStream implements ChangeStream {
 
     private static final Logger log = LoggerFactory.getLogger(KclChangeStream.class);
