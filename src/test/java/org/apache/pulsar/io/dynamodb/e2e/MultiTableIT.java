@@ -26,10 +26,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * Several tables, one source, the NAR in Pulsar's LocalRunner: tables discovered by name prefix, each to its own
  * topic by topicPattern, under a continuous writer. A fourth table created while the source runs, a table deleted
- * mid-stream and a stream disabled and re-enabled; then every topic against every stream of its table, read with
- * the DynamoDB Streams API: nothing missing, each item's changes in order.
+ * mid-stream, a stream disabled and re-enabled, then the LocalRunner killed with SIGKILL and started again; then
+ * every topic against every stream of its table, read with the DynamoDB Streams API: nothing missing (duplicates
+ * after the kill allowed), each item's changes first seen in order.
  */
-@Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class MultiTableIT {
 
     private static final Duration FIRST_DELIVERY = Duration.ofSeconds(240);
@@ -41,6 +42,9 @@ class MultiTableIT {
     private static PulsarRuntime runtime;
     private static DynamoDbLocal dynamo;
     private static PulsarClient client;
+    private static PulsarStandalone pulsar;
+    private static Path dir;
+    private static String config;
     private static LocalRunnerSource source;
     private static final Map<String, TopicConsumer> topics = new LinkedHashMap<>();
     private static final Map<String, List<String>> streams = new ConcurrentHashMap<>();
@@ -48,8 +52,8 @@ class MultiTableIT {
     @BeforeAll
     static void start() throws Exception {
         runtime = PulsarRuntime.fromSystemProperties();
-        Path dir = runtime.workDir().resolve("MultiTableIT");
-        PulsarStandalone pulsar = SharedPulsar.get(runtime);
+        dir = runtime.workDir().resolve("MultiTableIT");
+        pulsar = SharedPulsar.get(runtime);
         dynamo = DynamoDbLocal.start();
         for (String table : TABLES.subList(0, 3)) {
             streams.put(table, new ArrayList<>(List.of(dynamo.createTableWithStream(table))));
@@ -60,7 +64,7 @@ class MultiTableIT {
             topics.put(table, TopicConsumer.subscribe(client, topic(table), "audit", SubscriptionType.Exclusive,
                     table));
         }
-        String config = """
+        config = """
                 {
                   "awsEndpoint": "%1$s",
                   "dynamoEndpoint": "%1$s",
@@ -75,9 +79,13 @@ class MultiTableIT {
                 }
                 """.formatted(dynamo.endpoint(), DynamoDbLocal.ACCESS_KEY, DynamoDbLocal.SECRET_KEY, "e2e-multi",
                 DISCOVERY_INTERVAL_MILLIS, PATTERN);
-        source = LocalRunnerSource.start(runtime, pulsar,
+        source = startSource("localrunner.log");
+    }
+
+    private static LocalRunnerSource startSource(String log) {
+        return LocalRunnerSource.start(runtime, pulsar,
                 new LocalRunnerSource.Options("dynamodb-multi", "persistent://public/default/multi-unused", config),
-                dir.resolve("localrunner.log"));
+                dir.resolve(log));
     }
 
     @AfterAll
@@ -170,7 +178,15 @@ class MultiTableIT {
         // a table deleted mid-stream
         writer.writable.remove("m-c");
         dynamo.client().deleteTable(b -> b.tableName("m-c"));
+        writer.awaitRounds(30);
+
+        // kill -9 while three tables are written; a new LocalRunner of the source takes the leases once they expire
+        LocalRunnerSource first = source;
+        first.kill();
+        source = startSource("localrunner-after-kill.log");
         writer.awaitRounds(100);
+        awaitCondition(FIRST_DELIVERY, "the restarted source publishing again",
+                () -> source.jvm().logText().contains("KCL scheduler started"));
         writer.running.set(false);
         writer.join();
 
@@ -188,10 +204,11 @@ class MultiTableIT {
                     assertThat(m.properties()).containsEntry("TABLE_NAME", table));
         }
         assertThat(streams.get("m-b")).hasSize(2);
-        String log = source.jvm().logText();
+        String log = first.jvm().logText();
         assertThat(log).contains("Table m-b: stream").contains("continuing on the table's new stream")
                 .contains("were recorded by no stream").contains("Table m-c: stream")
                 .contains("the table was deleted");
-        assertThat(source.opens()).as("the instance never failed and restarted").isEqualTo(1);
+        assertThat(first.opens()).as("the instance never failed and restarted before the kill").isEqualTo(1);
+        assertThat(source.opens()).as("nor after it").isEqualTo(1);
     }
 }
