@@ -13,6 +13,8 @@ import org.apache.pulsar.io.dynamodb.aws.CredentialsHandle;
 import org.apache.pulsar.io.dynamodb.aws.StreamCheck;
 import org.apache.pulsar.io.dynamodb.convert.ChangeRecordConverter;
 import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
+import org.apache.pulsar.io.dynamodb.discovery.CurrentStream;
+import org.apache.pulsar.io.dynamodb.discovery.DynamoDbTableCatalog;
 import org.apache.pulsar.io.dynamodb.kcl.KclChangeStream;
 import org.apache.pulsar.io.dynamodb.kcl.WorkerIds;
 import org.apache.pulsar.io.dynamodb.metrics.MetricsReporter;
@@ -44,33 +46,28 @@ public class DynamoDBSource extends PushSource<byte[]> {
 
     @Override
     public void open(Map<String, Object> rawConfig, SourceContext context) {
-        DynamoDBSourceConfig config = DynamoDBSourceConfig.load(rawConfig, context);
-        log.info("Opening DynamoDB source with {}", config);
-        config.getFilters().filterWarnings().forEach(warning -> log.warn("{}", warning));
+        DynamoDBSourceConfig loaded = DynamoDBSourceConfig.load(rawConfig, context);
+        log.info("Opening DynamoDB source with {}", loaded);
+        loaded.getFilters().filterWarnings().forEach(warning -> log.warn("{}", warning));
         try {
-            credentials = CredentialsFactory.create(config);
+            credentials = CredentialsFactory.create(loaded);
             CredentialsFactory.warnIfDebugLoggingPrintsCredentials();
-            clients = AwsClients.create(config, credentials);
+            clients = AwsClients.create(loaded, credentials);
+            DynamoDBSourceConfig config = withTablesStream(loaded);
             String workerId = WorkerIds.of(context);
             RecordConverter converter = ChangeRecordConverter.of(config.getOutput());
             SourceMetrics metrics = new SourceMetrics(retentionGaps::count);
             BiFunction<StreamStart, RetentionGapHandler, ChangeStream> streams = (start, gaps) -> new KclChangeStream(
                     config, clients, workerId, config.getFilters().recordFilter(), converter, this::consume,
                     this::failSource, start, gaps, metrics);
-            if (!config.getSnapshot().enabled()) {
-                // built now: KCL's scheduler is made (no request) while the stream is checked
-                changes = streams.apply(StreamStart.of(config.getInitialPositionInStream(), config.getStartAtTime()),
-                        retentionGaps);
-            }
-            StreamDescription stream = StreamCheck.beforeStart(config, clients);
-            log.info("Stream {} of table {} is {}, view type {}", stream.streamArn(), stream.tableName(),
-                    stream.streamStatusAsString(), stream.streamViewTypeAsString());
-            config.getOutput().checkStreamViewType(stream.streamViewType(), config.getAwsDynamodbStreamArn());
-            if (config.getSnapshot().enabled()) {
-                // the table's snapshot, then its stream from where the snapshot began
-                changes = SnapshotThenStream.open(config, clients, stream, workerId,
-                        context == null ? 0 : context.getInstanceId(), context == null ? 1 : context.getNumInstances(),
-                        converter, this::consume, retentionGaps, this::failSource, streams, metrics);
+            if (config.getTables().multiTable()) {
+                // several tables on one multi-stream scheduler; no snapshot (refused at load)
+                changes = KclChangeStream.forTables(config, clients, workerId, config.getFilters().recordFilter(),
+                        converter, this::consume, this::failSource,
+                        StreamStart.of(config.getInitialPositionInStream(), config.getStartAtTime()), retentionGaps,
+                        metrics);
+            } else {
+                changes = oneTable(config, context, workerId, converter, streams, metrics);
             }
             changes.start();
             metricsReporter = MetricsReporter.start(metrics, context, config.getMetricsReport().interval(),
@@ -79,6 +76,43 @@ public class DynamoDBSource extends PushSource<byte[]> {
             closeQuietly();
             throw e;
         }
+    }
+
+    /** One stream: KCL's, or the table's snapshot and then KCL's when snapshotMode asks for one. */
+    private ChangeStream oneTable(DynamoDBSourceConfig config, SourceContext context, String workerId,
+                                  RecordConverter converter,
+                                  BiFunction<StreamStart, RetentionGapHandler, ChangeStream> streams,
+                                  SourceMetrics metrics) {
+        ChangeStream stream = null;
+        if (!config.getSnapshot().enabled()) {
+            // built now: KCL's scheduler is made (no request) while the stream is checked
+            stream = streams.apply(StreamStart.of(config.getInitialPositionInStream(), config.getStartAtTime()),
+                    retentionGaps);
+            changes = stream; // closed by close() should the check below fail
+        }
+        StreamDescription described = StreamCheck.beforeStart(config, clients);
+        log.info("Stream {} of table {} is {}, view type {}", described.streamArn(), described.tableName(),
+                described.streamStatusAsString(), described.streamViewTypeAsString());
+        config.getOutput().checkStreamViewType(described.streamViewType(), config.getAwsDynamodbStreamArn());
+        if (config.getSnapshot().enabled()) {
+            // the table's snapshot, then its stream from where the snapshot began
+            stream = SnapshotThenStream.open(config, clients, described, workerId,
+                    context == null ? 0 : context.getInstanceId(), context == null ? 1 : context.getNumInstances(),
+                    converter, this::consume, retentionGaps, this::failSource, streams, metrics);
+        }
+        return stream;
+    }
+
+    /** With tableName: the configuration reading the table's current stream, found with DescribeTable. */
+    private DynamoDBSourceConfig withTablesStream(DynamoDBSourceConfig config) {
+        if (config.getTables().tableName().isEmpty()) {
+            return config;
+        }
+        String table = config.getTables().tableName().get();
+        String streamArn = CurrentStream.of(new DynamoDbTableCatalog(clients.dynamo()), table,
+                config.getStreamArnRegion());
+        log.info("Table {} writes its changes to stream {}", table, streamArn);
+        return config.withStreamArn(streamArn);
     }
 
     /** Records trimmed from the stream before they were published, met since open: for metrics. */

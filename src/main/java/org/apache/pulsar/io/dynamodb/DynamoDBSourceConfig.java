@@ -24,6 +24,7 @@ import org.apache.pulsar.io.dynamodb.config.MessageKeyMode;
 import org.apache.pulsar.io.dynamodb.config.MetricsReportConfig;
 import org.apache.pulsar.io.dynamodb.config.OutputConfig;
 import org.apache.pulsar.io.dynamodb.config.SnapshotConfig;
+import org.apache.pulsar.io.dynamodb.config.TablesConfig;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.kinesis.common.InitialPositionInStream;
 import software.amazon.kinesis.metrics.MetricsLevel;
@@ -52,7 +53,8 @@ public final class DynamoDBSourceConfig {
 
     /** The config keys: this class's {@link FieldDoc} fields, then each concern's, in declaration order. */
     static final List<String> KEYS = Stream.of(FieldDocs.keys(DynamoDBSourceConfig.class), OutputConfig.KEYS,
-            FilterConfig.KEYS, SnapshotConfig.KEYS, MetricsReportConfig.KEYS).flatMap(List::stream).toList();
+            FilterConfig.KEYS, SnapshotConfig.KEYS, MetricsReportConfig.KEYS, TablesConfig.KEYS)
+            .flatMap(List::stream).toList();
 
     @FieldDoc(required = false, defaultValue = "",
             help = "DynamoDB Streams endpoint URL, e.g. http://localhost:8000 for DynamoDB Local; empty for AWS's")
@@ -60,11 +62,13 @@ public final class DynamoDBSourceConfig {
 
     @FieldDoc(required = false, defaultValue = "",
             help = "AWS region to sign requests for, e.g. eu-north-1; empty means the region in awsDynamodbStreamArn "
-                    + "(us-east-1 for DynamoDB Local's 'ddblocal')")
+                    + "(us-east-1 for DynamoDB Local's 'ddblocal'); required with tableName and tables, where "
+                    + "'ddblocal' names DynamoDB Local")
     private final String awsRegion;
 
-    @FieldDoc(required = true, defaultValue = "",
-            help = "ARN of the table's stream: arn:aws:dynamodb:<region>:<account>:table/<table>/stream/<label>")
+    @FieldDoc(required = false, defaultValue = "",
+            help = "ARN of the table's stream: arn:aws:dynamodb:<region>:<account>:table/<table>/stream/<label>; "
+                    + "or name the table with tableName (or several with tables)")
     private final String awsDynamodbStreamArn;
 
     @FieldDoc(required = false, defaultValue = "",
@@ -142,6 +146,9 @@ public final class DynamoDBSourceConfig {
     /** metricsReportInterval. */
     private final MetricsReportConfig metricsReport;
 
+    /** tableName, tables, tableNamePrefix, tableTag, discoveryInterval, topicPattern. */
+    private final TablesConfig tables;
+
     /** Derived, not a key: null only while the instance is being rejected. */
     private final Region signingRegion;
 
@@ -167,14 +174,53 @@ public final class DynamoDBSourceConfig {
         filters = FilterConfig.read(in);
         snapshot = SnapshotConfig.read(in);
         metricsReport = MetricsReportConfig.read(in);
+        tables = TablesConfig.read(in, !awsDynamodbStreamArn.isEmpty());
 
         signingRegion = signingRegion(in);
+        if (snapshot.enabled() && tables.multiTable()) {
+            in.error("snapshotMode", snapshot.mode() + " works with awsDynamodbStreamArn or tableName, not yet with "
+                    + "tables, tableNamePrefix or tableTag: use NONE, or one source per table");
+        }
         checkApplicationName(in);
         checkCredentials(in, credentialsMayBeSecret);
         if (initialPositionInStream == InitialPositionInStream.AT_TIMESTAMP && startAtTime == null
                 && !in.hasErrorsFor("startAtTime")) {
             in.error("startAtTime", "required when initialPositionInStream is AT_TIMESTAMP");
         }
+    }
+
+    /** The same configuration reading the given stream: tableName's current stream, once found. */
+    private DynamoDBSourceConfig(DynamoDBSourceConfig base, String streamArn) {
+        awsEndpoint = base.awsEndpoint;
+        awsRegion = base.awsRegion;
+        awsDynamodbStreamArn = streamArn;
+        awsCredentialPluginName = base.awsCredentialPluginName;
+        awsCredentialPluginParam = base.awsCredentialPluginParam;
+        initialPositionInStream = base.initialPositionInStream;
+        startAtTime = base.startAtTime;
+        applicationName = base.applicationName;
+        checkpointInterval = base.checkpointInterval;
+        backoffTime = base.backoffTime;
+        numRetries = base.numRetries;
+        receiveQueueSize = base.receiveQueueSize;
+        dynamoEndpoint = base.dynamoEndpoint;
+        cloudwatchEndpoint = base.cloudwatchEndpoint;
+        pollInterval = base.pollInterval;
+        metricsLevel = base.metricsLevel;
+        output = base.output;
+        filters = base.filters;
+        snapshot = base.snapshot;
+        metricsReport = base.metricsReport;
+        tables = base.tables;
+        signingRegion = base.signingRegion;
+    }
+
+    /** This configuration with tableName's stream found: reads that stream as if awsDynamodbStreamArn named it. */
+    public DynamoDBSourceConfig withStreamArn(String streamArn) {
+        if (!STREAM_ARN.matcher(streamArn).matches()) {
+            throw new IllegalStateException("not a DynamoDB stream ARN: " + streamArn);
+        }
+        return new DynamoDBSourceConfig(this, streamArn);
     }
 
     /** Loads and validates the map Pulsar passes to open(); sensitive keys may come from the function's secrets. */
@@ -224,10 +270,11 @@ public final class DynamoDBSourceConfig {
 
     private Region signingRegion(ConfigReader in) {
         String arnRegion = null;
-        if (awsDynamodbStreamArn.isEmpty()) {
-            in.error("awsDynamodbStreamArn", "required: the ARN of the table's stream, like "
-                    + "'arn:aws:dynamodb:eu-north-1:123456789012:table/orders/stream/2026-01-02T03:04:05.123'");
-        } else {
+        if (tables.byName() && awsRegion.isEmpty()) {
+            in.error("awsRegion", "required with tableName, tables, tableNamePrefix and tableTag: the tables' "
+                    + "region, like 'eu-north-1' ('ddblocal' for DynamoDB Local)");
+        }
+        if (!awsDynamodbStreamArn.isEmpty()) {
             Matcher arn = STREAM_ARN.matcher(awsDynamodbStreamArn);
             if (arn.matches()) {
                 arnRegion = arn.group(1);
@@ -351,9 +398,12 @@ public final class DynamoDBSourceConfig {
         return awsDynamodbStreamArn;
     }
 
-    /** The region written in the stream ARN, e.g. "eu-north-1", or "ddblocal" for DynamoDB Local. */
+    /**
+     * The region written in stream ARNs, e.g. "eu-north-1", or "ddblocal" for DynamoDB Local: the configured
+     * ARN's, else awsRegion (tables named or discovered).
+     */
     public String getStreamArnRegion() {
-        return arnPart(1);
+        return awsDynamodbStreamArn.isEmpty() ? awsRegion : arnPart(1);
     }
 
     /** The table name written in the stream ARN. */
@@ -449,6 +499,11 @@ public final class DynamoDBSourceConfig {
         return metricsReport;
     }
 
+    /** Which tables are read, and their topics. */
+    public TablesConfig getTables() {
+        return tables;
+    }
+
     /** Every key with its value; sensitive values show as ****** when set. */
     @Override
     public String toString() {
@@ -458,6 +513,7 @@ public final class DynamoDBSourceConfig {
         FieldDocs.describe(filters, out);
         FieldDocs.describe(snapshot, out);
         FieldDocs.describe(metricsReport, out);
+        FieldDocs.describe(tables, out);
         return out.toString();
     }
 }

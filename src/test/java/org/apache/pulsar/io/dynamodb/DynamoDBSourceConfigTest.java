@@ -36,6 +36,7 @@ import org.apache.pulsar.io.dynamodb.config.MetricsReportConfig;
 import org.apache.pulsar.io.dynamodb.config.OutputConfig;
 import org.apache.pulsar.io.dynamodb.config.SnapshotConfig;
 import org.apache.pulsar.io.dynamodb.config.SnapshotMode;
+import org.apache.pulsar.io.dynamodb.config.TablesConfig;
 import org.apache.pulsar.io.dynamodb.config.OutputFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -156,6 +157,13 @@ class DynamoDBSourceConfigTest {
         map.put("snapshotReadCapacityPerSecond", "250");
         map.put("snapshotConsistentRead", true);
         map.put("metricsReportInterval", "2500");
+        // the table keys exclude awsDynamodbStreamArn: given empty here, read back in TablesConfigTest
+        map.put("tableName", "");
+        map.put("tables", List.of());
+        map.put("tableNamePrefix", "");
+        map.put("tableTag", "");
+        map.put("discoveryInterval", "30000");
+        map.put("topicPattern", "");
         assertThat(map.keySet()).containsExactlyInAnyOrderElementsOf(DynamoDBSourceConfig.KEYS);
 
         DynamoDBSourceConfig config = load(map);
@@ -165,6 +173,8 @@ class DynamoDBSourceConfigTest {
         assertThat(config.getAwsRegion()).isEqualTo("us-west-2");
         assertThat(config.getSigningRegion()).isEqualTo(Region.US_WEST_2);
         assertThat(config.getAwsDynamodbStreamArn()).isEqualTo(ARN);
+        assertThat(config.getTables().discoveryIntervalMillis()).isEqualTo(30_000L);
+        assertThat(config.getTables().tableName()).isEmpty();
         assertThat(config.getAwsCredentialPluginName())
                 .isEqualTo("org.apache.pulsar.io.aws.STSAssumeRoleProviderPlugin");
         assertThat(config.getAwsCredentialPluginParam()).isEqualTo("{\"roleArn\":\"arn:aws:iam::123456789012:role/r\"}");
@@ -553,12 +563,13 @@ class DynamoDBSourceConfigTest {
         DynamoDBSourceConfig defaults = load(minimal());
         Map<Class<?>, Object> concerns = Map.of(DynamoDBSourceConfig.class, defaults,
                 OutputConfig.class, defaults.getOutput(), FilterConfig.class, defaults.getFilters(),
-                SnapshotConfig.class, defaults.getSnapshot(), MetricsReportConfig.class, defaults.getMetricsReport());
+                SnapshotConfig.class, defaults.getSnapshot(), MetricsReportConfig.class, defaults.getMetricsReport(),
+                TablesConfig.class, defaults.getTables());
         List<Field> fields = concerns.keySet().stream()
                 .flatMap(type -> Arrays.stream(type.getDeclaredFields()))
                 .filter(f -> f.isAnnotationPresent(FieldDoc.class))
                 .toList();
-        assertThat(fields).hasSize(26);
+        assertThat(fields).hasSize(32);
         assertThat(fields).extracting(Field::getName).containsExactlyInAnyOrderElementsOf(DynamoDBSourceConfig.KEYS);
 
         for (Field field : fields) {
@@ -566,13 +577,15 @@ class DynamoDBSourceConfigTest {
             assertThat(field.getModifiers() & (Modifier.PRIVATE | Modifier.FINAL))
                     .as(field.getName()).isEqualTo(Modifier.PRIVATE | Modifier.FINAL);
             assertThat(doc.help()).as(field.getName()).isNotBlank();
-            assertThat(doc.required()).as(field.getName()).isEqualTo(field.getName().equals("awsDynamodbStreamArn"));
+            // awsDynamodbStreamArn or one of the table keys is required: checked together, none alone
+            assertThat(doc.required()).as(field.getName()).isFalse();
             assertThat(doc.sensitive()).as(field.getName())
                     .isEqualTo(field.getName().equals("awsCredentialPluginParam"));
-            if (!doc.required() && !doc.sensitive()) {
+            // the minimal config sets the stream ARN; every other key is at its default
+            if (!doc.required() && !doc.sensitive() && !field.getName().equals("awsDynamodbStreamArn")) {
                 field.setAccessible(true);
                 Object value = field.get(concerns.get(field.getDeclaringClass()));
-                String text = value instanceof Set<?> set
+                String text = value instanceof java.util.Collection<?> set
                         ? set.stream().map(Object::toString).collect(Collectors.joining(","))
                         : value == null ? "" : value.toString();
                 if (field.getName().equals("tombstoneAfterDelete")) {

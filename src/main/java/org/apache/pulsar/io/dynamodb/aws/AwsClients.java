@@ -19,26 +19,26 @@ public final class AwsClients implements AutoCloseable {
     private final DynamoDbStreamsClient streams;
     private final DynamoDbAsyncClient dynamo;
     private final CloudWatchAsyncClient cloudWatch;
-    private final String kclStreamArn;
+    // null where KCL can be shown the real ARNs
+    private final StreamArnAliasInterceptor alias;
 
     private AwsClients(DynamoDbStreamsClient streams, DynamoDbAsyncClient dynamo, CloudWatchAsyncClient cloudWatch,
-                       String kclStreamArn) {
+                       StreamArnAliasInterceptor alias) {
         this.streams = streams;
         this.dynamo = dynamo;
         this.cloudWatch = cloudWatch;
-        this.kclStreamArn = kclStreamArn;
+        this.alias = alias;
     }
 
     /** Builds the clients; no request is sent. */
     public static AwsClients create(DynamoDBSourceConfig config, CredentialsHandle credentials) {
         Region region = config.getSigningRegion();
-        String streamArn = config.getAwsDynamodbStreamArn();
-        String kclStreamArn = kclStreamArn(streamArn, config.getStreamArnRegion(), region);
+        StreamArnAliasInterceptor alias = aliasFor(config.getStreamArnRegion(), region);
 
         ClientOverrideConfiguration.Builder streamsOverride = ClientOverrideConfiguration.builder()
                 .retryStrategy(retryStrategy(config));
-        if (!kclStreamArn.equals(streamArn)) {
-            streamsOverride.addExecutionInterceptor(new StreamArnAliasInterceptor(streamArn, kclStreamArn));
+        if (alias != null) {
+            streamsOverride.addExecutionInterceptor(alias);
         }
         var streamsBuilder = DynamoDbStreamsClient.builder()
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
@@ -68,20 +68,18 @@ public final class AwsClients implements AutoCloseable {
             endpoint(config.getCloudwatchEndpoint(), cloudWatchBuilder::endpointOverride);
             cloudWatch = cloudWatchBuilder.build();
         }
-        return new AwsClients(streamsBuilder.build(), dynamoBuilder.build(), cloudWatch, kclStreamArn);
+        return new AwsClients(streamsBuilder.build(), dynamoBuilder.build(), cloudWatch, alias);
     }
 
     /**
-     * The ARN KCL is given: the stream's own, or, where its region is one KCL's parser rejects
-     * (DynamoDB Local's {@code ddblocal}), an alias in the signing region that {@link StreamArnAliasInterceptor}
-     * maps back.
+     * Where the ARNs' region is one KCL's parser rejects (DynamoDB Local's {@code ddblocal}), KCL is shown alias
+     * ARNs in the signing region, which the interceptor maps back on the wire; null where no alias is needed.
      */
-    static String kclStreamArn(String streamArn, String arnRegion, Region signingRegion) {
-        if (Region.regions().contains(Region.of(arnRegion))) {
-            return streamArn;
+    static StreamArnAliasInterceptor aliasFor(String arnRegion, Region signingRegion) {
+        if (arnRegion == null || arnRegion.isEmpty() || Region.regions().contains(Region.of(arnRegion))) {
+            return null;
         }
-        return streamArn.replaceFirst(":dynamodb:" + java.util.regex.Pattern.quote(arnRegion) + ":",
-                ":dynamodb:" + signingRegion.id() + ":");
+        return new StreamArnAliasInterceptor(arnRegion, signingRegion.id());
     }
 
     /** Throttling and transient errors back off exponentially up to backoffTime, as the builtin's setting meant. */
@@ -115,9 +113,14 @@ public final class AwsClients implements AutoCloseable {
         return cloudWatch;
     }
 
-    /** The stream ARN to hand KCL; see {@link #kclStreamArn(String, String, Region)}. */
-    public String kclStreamArn() {
-        return kclStreamArn;
+    /** The ARN to hand KCL for a stream's real ARN; see {@link #aliasFor}. */
+    public String kclStreamArn(String streamArn) {
+        return alias == null ? streamArn : alias.alias(streamArn);
+    }
+
+    /** The stream's real ARN for one KCL was handed. */
+    public String realStreamArn(String kclStreamArn) {
+        return alias == null ? kclStreamArn : alias.real(kclStreamArn);
     }
 
     @Override

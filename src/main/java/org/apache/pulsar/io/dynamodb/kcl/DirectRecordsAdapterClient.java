@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 import org.apache.pulsar.io.dynamodb.stream.RetentionGap;
 import org.apache.pulsar.io.dynamodb.stream.RetentionGapHandler;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -41,19 +42,19 @@ final class DirectRecordsAdapterClient extends AmazonDynamoDBStreamsAdapterClien
     private static final int MAX_COUNTED_RECORD_BYTES = 1 << 20;
 
     private final DynamoDbStreamsClient streams;
-    private final String streamArn;
+    // the stream's ARN as DynamoDB names it, for messages, from the one KCL reads
+    private final UnaryOperator<String> realArn;
     private final RetentionGapHandler gaps;
     private final ByteBuffer zeros = ByteBuffer.wrap(new byte[MAX_COUNTED_RECORD_BYTES]).asReadOnlyBuffer();
 
     /**
-     * @param streamArn the stream as configured, for messages
      * @param gaps      told when a checkpoint is past the stream's retention
      */
-    DirectRecordsAdapterClient(DynamoDbStreamsClient streams, Region region, String streamArn,
+    DirectRecordsAdapterClient(DynamoDbStreamsClient streams, Region region, UnaryOperator<String> realArn,
                                RetentionGapHandler gaps) {
         super(streams, region);
         this.streams = streams;
-        this.streamArn = streamArn;
+        this.realArn = realArn;
         this.gaps = gaps;
     }
 
@@ -86,7 +87,7 @@ final class DirectRecordsAdapterClient extends AmazonDynamoDBStreamsAdapterClien
             if (streamExists(request.streamName())) {
                 // the shard expired: KCL goes on with its children, as the adapter's fetcher treats it as ended
                 try {
-                    gaps.onGap(new RetentionGap(streamArn, request.shardId(), request.startingSequenceNumber(),
+                    gaps.onGap(new RetentionGap(realArn.apply(request.streamName()), request.shardId(), request.startingSequenceNumber(),
                             null, null));
                 } catch (RuntimeException stop) {
                     return CompletableFuture.failedFuture(stop);
@@ -138,7 +139,7 @@ final class DirectRecordsAdapterClient extends AmazonDynamoDBStreamsAdapterClien
         } catch (RuntimeException unreadable) {
             // the gap is reported without it
         }
-        return new RetentionGap(streamArn, request.shardId(), request.startingSequenceNumber(), oldestSequence,
+        return new RetentionGap(realArn.apply(request.streamName()), request.shardId(), request.startingSequenceNumber(), oldestSequence,
                 oldestCreated);
     }
 

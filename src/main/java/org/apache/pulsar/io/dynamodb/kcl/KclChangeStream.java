@@ -14,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.pulsar.functions.api.Record;
 import org.apache.pulsar.io.dynamodb.DynamoDBSourceConfig;
 import org.apache.pulsar.io.dynamodb.aws.AwsClients;
@@ -31,7 +32,6 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.RegionMetadata;
 import software.amazon.kinesis.common.ConfigsBuilder;
-import software.amazon.kinesis.common.InitialPositionInStreamExtended;
 import software.amazon.kinesis.coordinator.CoordinatorConfig;
 import software.amazon.kinesis.coordinator.Scheduler;
 import software.amazon.kinesis.coordinator.WorkerStateChangeListener;
@@ -41,10 +41,12 @@ import software.amazon.kinesis.metrics.MetricsConfig;
 import software.amazon.kinesis.metrics.MetricsLevel;
 import software.amazon.kinesis.metrics.NullMetricsFactory;
 import software.amazon.kinesis.processor.ProcessorConfig;
-import software.amazon.kinesis.processor.StreamTracker;
 import software.amazon.kinesis.retrieval.RetrievalConfig;
 
-/** Reads one DynamoDB stream with a KCL 3 scheduler through the DynamoDB Streams Kinesis adapter. */
+/**
+ * Reads DynamoDB streams with one KCL 3 scheduler through the DynamoDB Streams Kinesis adapter: one stream
+ * ({@link SingleStream}), or the streams of tables ({@link TableStreams}).
+ */
 public final class KclChangeStream implements ChangeStream {
 
     private static final Logger log = LoggerFactory.getLogger(KclChangeStream.class);
@@ -61,15 +63,12 @@ public final class KclChangeStream implements ChangeStream {
     private static final Duration LEADER_LOCK_HEARTBEAT = Duration.ofSeconds(10);
     private static final Duration GRACEFUL_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration THREAD_EXIT_TIMEOUT = Duration.ofSeconds(10);
-    // How often the stream is described to notice that it was disabled or deleted: one cheap call.
-    private static final Duration WATCH_INTERVAL = Duration.ofSeconds(10);
 
     private final DynamoDBSourceConfig config;
     private final AwsClients clients;
     private final String workerId;
     private final Consumer<Throwable> fatal;
-    private final ProcessorContext processorContext;
-    private final StreamStart start;
+    private final KclStreams streams;
     private final RetentionGapHandler gaps;
     private final AtomicBoolean stopping = new AtomicBoolean();
     // A shard stopped at a retention gap never initialises, and KCL's graceful shutdown would wait for it in vain.
@@ -81,17 +80,38 @@ public final class KclChangeStream implements ChangeStream {
     private StartupPreparation preparation;
     private Thread schedulerThread;
     private boolean schedulerRunning; // guarded by lifecycle
-    private StreamWatch watch;
+    private AutoCloseable watch;
 
+    /** Reads the stream awsDynamodbStreamArn names (or tableName's, found at open). */
     public KclChangeStream(DynamoDBSourceConfig config, AwsClients clients, String workerId,
                            RecordFilter filter, RecordConverter converter, Consumer<Record<byte[]>> sink,
                            Consumer<Throwable> fatal, StreamStart start, RetentionGapHandler gaps,
                            SourceMetrics metrics) {
+        this(config, clients, workerId, filter, converter, sink, fatal, start, gaps, metrics,
+                context -> new SingleStream(config, clients, context, start));
+    }
+
+    /**
+     * Reads the streams of the tables the configuration names or discovers, on one scheduler in KCL's
+     * multi-stream mode. Looks at the tables once before returning: fails with one line when they cannot be read.
+     */
+    public static KclChangeStream forTables(DynamoDBSourceConfig config, AwsClients clients, String workerId,
+                                            RecordFilter filter, RecordConverter converter,
+                                            Consumer<Record<byte[]>> sink, Consumer<Throwable> fatal,
+                                            StreamStart start, RetentionGapHandler gaps,
+                                            SourceMetrics metrics) {
+        return new KclChangeStream(config, clients, workerId, filter, converter, sink, fatal, start, gaps, metrics,
+                context -> TableStreams.open(config, clients, context, start));
+    }
+
+    private KclChangeStream(DynamoDBSourceConfig config, AwsClients clients, String workerId,
+                            RecordFilter filter, RecordConverter converter, Consumer<Record<byte[]>> sink,
+                            Consumer<Throwable> fatal, StreamStart start, RetentionGapHandler gaps,
+                            SourceMetrics metrics, Function<ProcessorContext, KclStreams> streamsFor) {
         this.config = config;
         this.clients = clients;
         this.workerId = workerId;
         this.fatal = fatal;
-        this.start = start;
         this.gaps = gap -> {
             try {
                 gaps.onGap(gap);
@@ -106,10 +126,10 @@ public final class KclChangeStream implements ChangeStream {
                 Duration.ofMillis(config.getBackoffTime()),
                 start.skipCreatedBefore(),
                 SHUTDOWN_ACK_WAIT);
-        RecordOrigin origin = new RecordOrigin(config.getStreamTableName(), config.getStreamArnRegion(),
-                config.getAwsDynamodbStreamArn(), null);
-        this.processorContext = new ProcessorContext(filter, converter, origin, sink,
-                new Semaphore(config.getReceiveQueueSize()), settings, stopping::get, fatal, metrics);
+        RecordOrigin origin = config.getAwsDynamodbStreamArn().isEmpty() ? null : new RecordOrigin(
+                config.getStreamTableName(), config.getStreamArnRegion(), config.getAwsDynamodbStreamArn(), null);
+        this.streams = streamsFor.apply(new ProcessorContext(filter, converter, origin, sink,
+                new Semaphore(config.getReceiveQueueSize()), settings, stopping::get, fatal, metrics));
         // KCL's classes take most of a second to load in a fresh JVM: the scheduler (no request) is built while
         // the source checks the stream, and started by start(). The same thread then loads the SDK's region
         // metadata, which the scheduler would otherwise load on its own critical path.
@@ -139,11 +159,9 @@ public final class KclChangeStream implements ChangeStream {
         schedulerThread = new Thread(this::runScheduler, "dynamodb-kcl-" + config.getApplicationName());
         schedulerThread.setDaemon(true);
         schedulerThread.start();
-        watch = new StreamWatch(clients.streams(), clients.dynamo(), config.getAwsDynamodbStreamArn(),
-                config.getApplicationName(), fatal);
-        watch.start(WATCH_INTERVAL);
-        log.info("KCL scheduler started: application {}, worker {}, stream {}", config.getApplicationName(),
-                workerId, config.getAwsDynamodbStreamArn());
+        watch = streams.watch(scheduler);
+        log.info("KCL scheduler started: application {}, worker {}, {}", config.getApplicationName(),
+                workerId, streams.describe());
     }
 
     private void runScheduler() {
@@ -155,6 +173,14 @@ public final class KclChangeStream implements ChangeStream {
             if (!stopping.get()) {
                 log.warn("Preparing KCL application {} failed ({}); KCL prepares it itself, which takes longer",
                         config.getApplicationName(), rootMessage(e));
+            }
+        }
+        try {
+            streams.beforeRun(scheduler);
+        } catch (RuntimeException e) {
+            if (!stopping.get()) {
+                log.warn("Creating the leases of new streams of KCL application {} failed ({}); KCL creates them "
+                        + "itself, which takes longer", config.getApplicationName(), rootMessage(e));
             }
         }
         synchronized (lifecycle) {
@@ -170,7 +196,7 @@ public final class KclChangeStream implements ChangeStream {
         }
         if (!stopping.get()) {
             Throwable cause = initializationFailure.get();
-            String message = "KCL scheduler for " + config.getAwsDynamodbStreamArn() + " stopped unexpectedly"
+            String message = "KCL scheduler for " + streams.describe() + " stopped unexpectedly"
                     + (cause == null ? "" : ": " + rootMessage(cause));
             log.error(message, cause);
             fatal.accept(new IllegalStateException(message, cause));
@@ -180,11 +206,9 @@ public final class KclChangeStream implements ChangeStream {
     /** Builds the scheduler, tuned for start-up; sends no request. */
     private Scheduler buildScheduler() {
         AmazonDynamoDBStreamsAdapterClient adapterClient = new DirectRecordsAdapterClient(clients.streams(),
-                config.getSigningRegion(), config.getAwsDynamodbStreamArn(), gaps);
-        StreamTracker streamTracker = StreamsSchedulerFactory.createSingleStreamTracker(clients.kclStreamArn(),
-                InitialPositionInStreamExtended.newInitialPosition(start.initialPosition()));
-        ConfigsBuilder configs = new ConfigsBuilder(streamTracker, config.getApplicationName(), adapterClient,
-                clients.dynamo(), clients.cloudWatch(), workerId, () -> new ShardChangeProcessor(processorContext));
+                config.getSigningRegion(), clients::realStreamArn, gaps);
+        ConfigsBuilder configs = new ConfigsBuilder(streams.tracker(), config.getApplicationName(), adapterClient,
+                clients.dynamo(), clients.cloudWatch(), workerId, streams.processors());
 
         // leaseManagementConfig() builds a new object on every call: tune and pass this one reference.
         // The adapter forces these three anyway (and warns); set here they take effect from the start.
@@ -242,7 +266,11 @@ public final class KclChangeStream implements ChangeStream {
     public void close() {
         stopping.set(true);
         if (watch != null) {
-            watch.close();
+            try {
+                watch.close();
+            } catch (Exception e) {
+                log.warn("Stopping the stream watch failed: {}", e.toString());
+            }
         }
         if (scheduler == null) {
             // Never started: release what building the scheduler made.

@@ -34,6 +34,12 @@ record ProcessorContext(
         Consumer<Throwable> fatal,
         SourceMetrics metrics) {
 
+    /** The same for the shards of one stream among several: its origin, and its sink (table name, topic). */
+    ProcessorContext forStream(RecordOrigin streamOrigin, Consumer<Record<byte[]>> streamSink) {
+        return new ProcessorContext(filter, converter, streamOrigin, streamSink, heldRecords, settings, stopping,
+                fatal, metrics);
+    }
+
     /** What each shard's publisher needs of this. */
     PublishContext publishing() {
         return new PublishContext(converter, sink, heldRecords, stopping);

@@ -28,14 +28,16 @@ class AwsClientsTest {
 
     @Test
     void aDynamoDbLocalArnGetsAnAliasInTheSigningRegion() {
-        assertThat(AwsClients.kclStreamArn(LOCAL_ARN, "ddblocal", Region.US_EAST_1)).isEqualTo(ALIAS_ARN);
+        StreamArnAliasInterceptor alias = AwsClients.aliasFor("ddblocal", Region.US_EAST_1);
+        assertThat(alias.alias(LOCAL_ARN)).isEqualTo(ALIAS_ARN);
+        assertThat(alias.real(ALIAS_ARN)).isEqualTo(LOCAL_ARN);
     }
 
     @Test
     void anAwsArnIsHandedToKclAsItIs() {
         String arn = "arn:aws:dynamodb:eu-north-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000";
-        assertThat(AwsClients.kclStreamArn(arn, "eu-north-1", Region.EU_NORTH_1)).isEqualTo(arn);
-        assertThat(AwsClients.kclStreamArn(arn, "eu-north-1", Region.US_EAST_1)).isEqualTo(arn);
+        assertThat(AwsClients.aliasFor("eu-north-1", Region.EU_NORTH_1)).isNull();
+        assertThat(AwsClients.aliasFor("eu-north-1", Region.US_EAST_1)).isNull();
     }
 
     @Test
@@ -68,7 +70,7 @@ class AwsClientsTest {
 
     @Test
     void theInterceptorSendsTheRealArnAndShowsKclTheAlias() {
-        StreamArnAliasInterceptor interceptor = new StreamArnAliasInterceptor(LOCAL_ARN, ALIAS_ARN);
+        StreamArnAliasInterceptor interceptor = new StreamArnAliasInterceptor("ddblocal", "us-east-1");
         ExecutionAttributes attributes = new ExecutionAttributes();
 
         SdkRequest describe = interceptor.modifyRequest(

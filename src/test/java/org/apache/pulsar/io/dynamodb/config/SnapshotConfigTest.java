@@ -42,7 +42,7 @@ class SnapshotConfigTest {
         assertThat(snapshot.readCapacityPerSecond()).isEqualTo(1_000);
         assertThat(snapshot.consistentRead()).isFalse();
         assertThat(load().toString()).contains("snapshotMode='NONE', snapshotSegments=8, "
-                + "snapshotReadCapacityPerSecond=1000, snapshotConsistentRead='false'");
+                + "snapshotReadCapacityPerSecond=1000, snapshotConsistentRead='false', ");
     }
 
     @Test

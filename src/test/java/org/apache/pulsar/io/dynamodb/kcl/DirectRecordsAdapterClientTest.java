@@ -48,7 +48,7 @@ class DirectRecordsAdapterClientTest {
 
     private final DynamoDbStreamsClient streams = mock(DynamoDbStreamsClient.class);
     private final List<RetentionGap> gaps = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final DirectRecordsAdapterClient client = new DirectRecordsAdapterClient(streams, Region.US_EAST_1, ARN,
+    private final DirectRecordsAdapterClient client = new DirectRecordsAdapterClient(streams, Region.US_EAST_1, arn -> arn,
             gaps::add);
 
     @Test
@@ -190,7 +190,7 @@ class DirectRecordsAdapterClientTest {
     @Test
     void aHandlerThatStopsFailsTheIteratorSoNothingAfterTheGapIsRead() {
         RuntimeException stop = new IllegalStateException("snapshot again");
-        DirectRecordsAdapterClient stopping = new DirectRecordsAdapterClient(streams, Region.US_EAST_1, ARN,
+        DirectRecordsAdapterClient stopping = new DirectRecordsAdapterClient(streams, Region.US_EAST_1, arn -> arn,
                 gap -> {
                     throw stop;
                 });

@@ -100,6 +100,21 @@ public final class DynamoDbLocal implements AutoCloseable {
                 .tableDescription().latestStreamArn();
     }
 
+    /** Turns the table's stream off, or on again (a new stream, NEW_AND_OLD_IMAGES). */
+    public void setStream(String table, boolean enabled) {
+        client.updateTable(b -> b.tableName(table).streamSpecification(s -> {
+            s.streamEnabled(enabled);
+            if (enabled) {
+                s.streamViewType(StreamViewType.NEW_AND_OLD_IMAGES);
+            }
+        }));
+    }
+
+    /** The table's latest stream, as DescribeTable names it (a disabled one too). */
+    public String latestStream(String table) {
+        return client.describeTable(b -> b.tableName(table)).table().latestStreamArn();
+    }
+
     /**
      * A source config for a stream of this DynamoDB Local: its endpoints, the static test keys, the application,
      * TRIM_HORIZON and a 1 s checkpoint interval; mutable, so a test can add or change keys.

@@ -1,0 +1,89 @@
+package org.apache.pulsar.io.dynamodb.kcl;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.apache.pulsar.io.dynamodb.streamset.StreamLeases;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+
+/**
+ * Reads the lease table of a multi-stream application as rows, not through KCL's serializer: to summarise each
+ * stream's progress, to refuse a single-stream lease table with one line (KCL fails 20 times on it, then gives up),
+ * and to delete a finished stream's leases.
+ */
+final class LeaseRows {
+
+    static final String SHARD_END = "SHARD_END";
+
+    private final DynamoDbAsyncClient dynamo;
+    private final String table;
+
+    LeaseRows(DynamoDbAsyncClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    /** Each stream's leases by stream identifier; empty when the lease table does not exist yet. */
+    Map<String, StreamLeases> byStream() {
+        Map<String, int[]> counts = new HashMap<>();
+        Map<String, AttributeValue> start = null;
+        try {
+            do {
+                Map<String, AttributeValue> from = start;
+                ScanResponse page = dynamo.scan(b -> b.tableName(table).consistentRead(true)
+                        .projectionExpression("leaseKey, streamName, checkpoint").exclusiveStartKey(from)).join();
+                for (Map<String, AttributeValue> row : page.items()) {
+                    AttributeValue stream = row.get("streamName");
+                    if (stream == null || stream.s() == null) {
+                        throw new IllegalStateException("Invalid config 'applicationName': lease table " + table
+                                + " holds the checkpoints of a source that read one stream (awsDynamodbStreamArn or "
+                                + "tableName), which tables cannot use: give this source a new applicationName, or "
+                                + "go back to the key that wrote it");
+                    }
+                    int[] count = counts.computeIfAbsent(stream.s(), k -> new int[2]);
+                    count[0]++;
+                    AttributeValue checkpoint = row.get("checkpoint");
+                    if (checkpoint != null && SHARD_END.equals(checkpoint.s())) {
+                        count[1]++;
+                    }
+                }
+                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+                        ? page.lastEvaluatedKey() : null;
+            } while (start != null);
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof ResourceNotFoundException) {
+                return Map.of();
+            }
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+        Map<String, StreamLeases> leases = new HashMap<>();
+        counts.forEach((stream, count) -> leases.put(stream, new StreamLeases(count[0], count[1])));
+        return leases;
+    }
+
+    /** Deletes a finished stream's leases, each only if it is still at SHARD_END; returns how many went. */
+    int deleteEnded(String streamIdentifier) {
+        int deleted = 0;
+        List<Map<String, AttributeValue>> rows = dynamo.scan(b -> b.tableName(table).consistentRead(true)
+                .filterExpression("streamName = :s")
+                .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(streamIdentifier)))).join().items();
+        for (Map<String, AttributeValue> row : rows) {
+            try {
+                dynamo.deleteItem(b -> b.tableName(table).key(Map.of("leaseKey", row.get("leaseKey")))
+                        .conditionExpression("checkpoint = :end")
+                        .expressionAttributeValues(Map.of(":end", AttributeValue.fromS(SHARD_END)))).join();
+                deleted++;
+            } catch (CompletionException e) {
+                if (!(e.getCause() instanceof ConditionalCheckFailedException)) {
+                    throw e;
+                }
+            }
+        }
+        return deleted;
+    }
+}

@@ -1,0 +1,230 @@
+package org.apache.pulsar.io.dynamodb.kcl;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.pulsar.io.dynamodb.DynamoDBSourceConfig;
+import org.apache.pulsar.io.dynamodb.aws.AwsClients;
+import org.apache.pulsar.io.dynamodb.config.TablesConfig;
+import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
+import org.apache.pulsar.io.dynamodb.discovery.DynamoDbTableCatalog;
+import org.apache.pulsar.io.dynamodb.discovery.TableCatalog;
+import org.apache.pulsar.io.dynamodb.discovery.TableDiscovery;
+import org.apache.pulsar.io.dynamodb.discovery.TableState;
+import org.apache.pulsar.io.dynamodb.publish.TableRecord;
+import org.apache.pulsar.io.dynamodb.stream.StreamStart;
+import org.apache.pulsar.io.dynamodb.streamset.ActiveStream;
+import org.apache.pulsar.io.dynamodb.streamset.StreamLeases;
+import org.apache.pulsar.io.dynamodb.streamset.StreamName;
+import org.apache.pulsar.io.dynamodb.streamset.StreamPlanner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.kinesis.common.StreamIdentifier;
+import software.amazon.kinesis.coordinator.Scheduler;
+import software.amazon.kinesis.lifecycle.TaskResult;
+import software.amazon.kinesis.processor.ShardRecordProcessor;
+import software.amazon.kinesis.processor.ShardRecordProcessorFactory;
+import software.amazon.kinesis.processor.StreamTracker;
+
+/**
+ * The streams of several tables on one scheduler (KCL's multi-stream mode): looks at the tables every
+ * discoveryInterval, follows each table from stream to stream, and builds each shard's processor for its stream's
+ * table and topic. What to read is {@link StreamPlanner}'s decision; this carries it out and reports it.
+ */
+final class TableStreams implements KclStreams {
+
+    private static final Logger log = LoggerFactory.getLogger(TableStreams.class);
+    // A finished stream leaves KCL's list on the leader's next stream check (every 60 s); its leases are deleted
+    // only after two of those, so that no periodic shard sync still holding it re-creates them.
+    static final Duration LEASE_DELETION_DELAY = Duration.ofSeconds(150);
+
+    private final DynamoDBSourceConfig config;
+    private final AwsClients clients;
+    private final ProcessorContext base;
+    private final TableCatalog catalog;
+    private final TableDiscovery discovery;
+    private final StreamPlanner planner;
+    private final LeaseRows leaseRows;
+    private final LiveStreamTracker tracker = new LiveStreamTracker();
+    private final TableEvents events;
+    private final Map<String, ProcessorContext> contexts = new ConcurrentHashMap<>();
+    private final Map<StreamName, Long> finishedAt = new HashMap<>();
+    private List<ActiveStream> active = List.of();
+    private volatile Scheduler scheduler;
+
+    TableStreams(DynamoDBSourceConfig config, AwsClients clients, ProcessorContext base, StreamStart start,
+                 TableCatalog catalog) {
+        this.config = config;
+        this.clients = clients;
+        this.base = base;
+        this.catalog = catalog;
+        this.discovery = TableDiscovery.of(config.getTables(), catalog);
+        this.planner = new StreamPlanner(start.initialPosition(), clients::kclStreamArn);
+        this.leaseRows = new LeaseRows(clients.dynamo(), config.getApplicationName());
+        this.events = new TableEvents(config.getTables().discoveryIntervalMillis());
+    }
+
+    /** Looks at the tables once: fails with one line when the lease table or the tables cannot be read. */
+    static TableStreams open(DynamoDBSourceConfig config, AwsClients clients, ProcessorContext base,
+                             StreamStart start) {
+        TableStreams streams = new TableStreams(config, clients, base, start,
+                new DynamoDbTableCatalog(clients.dynamo()));
+        try {
+            streams.pass();
+        } catch (SdkException e) {
+            throw new IllegalStateException("Reading the tables to read (ListTables, DescribeTable) or lease table "
+                    + config.getApplicationName() + " failed: " + e.getMessage() + "; check the credentials, "
+                    + "dynamoEndpoint and the IAM policy", e);
+        }
+        return streams;
+    }
+
+    @Override
+    public StreamTracker tracker() {
+        return tracker;
+    }
+
+    @Override
+    public ShardRecordProcessorFactory processors() {
+        return new ShardRecordProcessorFactory() {
+            /** The adapter calls this once, to check the processor's type. */
+            @Override
+            public ShardRecordProcessor shardRecordProcessor() {
+                return new ShardChangeProcessor(base);
+            }
+
+            @Override
+            public ShardRecordProcessor shardRecordProcessor(StreamIdentifier stream) {
+                return new ShardChangeProcessor(contexts.computeIfAbsent(stream.serialize(), TableStreams.this::context));
+            }
+        };
+    }
+
+    private ProcessorContext context(String identifier) {
+        StreamName name = StreamName.ofIdentifier(identifier);
+        TablesConfig tables = config.getTables();
+        RecordOrigin origin = new RecordOrigin(name.table(), config.getStreamArnRegion(),
+                clients.realStreamArn(name.kclArn()), null);
+        return base.forStream(origin, TableRecord.sinkFor(name.table(), tables.namesTableInMessages(),
+                tables.topicFor(name.table()), base.sink()));
+    }
+
+    @Override
+    public void beforeRun(Scheduler built) {
+        this.scheduler = built;
+        createMissingLeases(activeStreams(), leaseRows.byStream());
+    }
+
+    @Override
+    public AutoCloseable watch(Scheduler running) {
+        this.scheduler = running;
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "dynamodb-tables-" + config.getApplicationName());
+            thread.setDaemon(true);
+            return thread;
+        });
+        long interval = config.getTables().discoveryIntervalMillis();
+        timer.scheduleWithFixedDelay(this::passQuietly, interval, interval, TimeUnit.MILLISECONDS);
+        return timer::shutdownNow;
+    }
+
+    @Override
+    public String describe() {
+        return "tables " + activeStreams().stream().map(s -> s.name().table()).distinct().toList();
+    }
+
+    private void passQuietly() {
+        try {
+            pass();
+        } catch (RuntimeException e) {
+            log.warn("Looking at the tables failed ({}); trying again in {} ms", e.toString(),
+                    config.getTables().discoveryIntervalMillis());
+        }
+    }
+
+    /** One look at the tables: what to read from now on. */
+    synchronized void pass() {
+        SortedSet<String> discovered = discovery.tables();
+        Set<String> described = new TreeSet<>(discovered);
+        active.forEach(stream -> described.add(stream.name().table()));
+        Map<String, StreamLeases> leases = leaseRows.byStream();
+        leases.keySet().forEach(id -> described.add(StreamName.ofIdentifier(id).table()));
+        Map<String, TableState> states = new HashMap<>();
+        for (String table : described) {
+            try {
+                states.put(table, catalog.describe(table));
+            } catch (SdkException e) {
+                log.warn("DescribeTable of table {} failed ({}); trying again in {} ms", table, e.getMessage(),
+                        config.getTables().discoveryIntervalMillis());
+            }
+        }
+        StreamPlanner.Plan plan = planner.plan(discovered, states, leases, active);
+        active = plan.streams();
+        tracker.set(active);
+        events.report(plan.events(), states, now -> finishedAt.put(now.stream(), System.nanoTime()));
+        log.debug("Looked at the tables: {} selected, {} streams read", discovered.size(), active.size());
+        if (scheduler != null) {
+            createMissingLeases(active, leases);
+            deleteFinishedLeases(states, leases);
+        }
+    }
+
+    private synchronized List<ActiveStream> activeStreams() {
+        return active;
+    }
+
+    /**
+     * Creates the leases of streams that have none with the scheduler's own shard sync (conditional writes, safe
+     * from every instance): read within seconds, not after the leader's next 60 s look at the list.
+     */
+    private void createMissingLeases(List<ActiveStream> streams, Map<String, StreamLeases> leases) {
+        for (ActiveStream stream : streams) {
+            if (leases.containsKey(stream.name().identifier())) {
+                continue;
+            }
+            TaskResult result = scheduler.shardSyncTaskManagerProvider().apply(LiveStreamTracker.config(stream))
+                    .callShardSyncTask();
+            if (result.getException() != null) {
+                log.warn("Creating the leases of stream {} of table {} failed ({}); KCL creates them within a "
+                        + "minute", stream.name().kclArn(), stream.name().table(), result.getException().toString());
+            }
+        }
+    }
+
+    /**
+     * Deletes a finished stream's leases once KCL can no longer re-create them, and once they are no longer the
+     * source's memory that it has been reading the table (the table is gone, or a newer stream has leases).
+     */
+    private void deleteFinishedLeases(Map<String, TableState> states, Map<String, StreamLeases> leases) {
+        List<StreamName> done = new ArrayList<>();
+        Set<String> tablesWithNewer = new HashSet<>();
+        for (ActiveStream stream : active) {
+            if (leases.containsKey(stream.name().identifier())) {
+                tablesWithNewer.add(stream.name().table());
+            }
+        }
+        finishedAt.forEach((stream, at) -> {
+            TableState state = states.get(stream.table());
+            boolean tableGone = state != null && !state.exists();
+            if (System.nanoTime() - at >= LEASE_DELETION_DELAY.toNanos()
+                    && (tableGone || tablesWithNewer.contains(stream.table()))) {
+                int deleted = leaseRows.deleteEnded(stream.identifier());
+                log.info("Table {}: deleted the {} leases of finished stream {}", stream.table(), deleted,
+                        clients.realStreamArn(stream.kclArn()));
+                done.add(stream);
+            }
+        });
+        done.forEach(finishedAt::remove);
+    }
+}

@@ -1,0 +1,143 @@
+package org.apache.pulsar.io.dynamodb.streamset;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.apache.pulsar.io.dynamodb.discovery.TableState;
+import org.apache.pulsar.io.dynamodb.streamset.StreamEvent.Kind;
+import software.amazon.kinesis.common.InitialPositionInStream;
+
+/**
+ * Decides which streams the source reads, table by table, from what DynamoDB and the lease table say now: a pure
+ * function, so every instance of a source computes the same list.
+ *
+ * <p>Per table: its older streams that still have a shard not read to its end, oldest first; and its current
+ * (enabled) stream only once no older one is left, so that a re-enabled stream's changes never overtake the old
+ * stream's last ones. A stream is finished when it is no longer the table's current stream (disabled, or its table
+ * deleted) and every one of its leases is at SHARD_END, which the shard processor writes only after Pulsar
+ * acknowledged every record of the shard.
+ */
+public final class StreamPlanner {
+
+    /** Passes without any lease after which a stream that is not current counts as gone (KCL deleted its leases). */
+    static final int PASSES_TO_VANISH = 2;
+
+    private final InitialPositionInStream configured;
+    private final Function<String, String> toKclArn;
+
+    /**
+     * @param configured where a table new to the source starts (initialPositionInStream)
+     * @param toKclArn   a stream's real ARN to the one KCL reads
+     */
+    public StreamPlanner(InitialPositionInStream configured, Function<String, String> toKclArn) {
+        this.configured = configured;
+        this.toKclArn = toKclArn;
+    }
+
+    /** The streams to read and what changed, for one pass. */
+    public record Plan(List<ActiveStream> streams, List<StreamEvent> events) {
+    }
+
+    /**
+     * @param discovered the tables to read now
+     * @param states     DescribeTable's answer per table, for the discovered ones and those still read; a table
+     *                   missing here (its DescribeTable failed) is left as it was
+     * @param leases     each stream's leases, by identifier
+     * @param active     the streams read until now
+     */
+    public Plan plan(Set<String> discovered, Map<String, TableState> states, Map<String, StreamLeases> leases,
+                     List<ActiveStream> active) {
+        Set<String> tables = new TreeSet<>(discovered);
+        active.forEach(stream -> tables.add(stream.name().table()));
+        leases.forEach((identifier, lease) -> {
+            if (!lease.allEnded()) {
+                tables.add(StreamName.ofIdentifier(identifier).table());
+            }
+        });
+        List<ActiveStream> streams = new ArrayList<>();
+        List<StreamEvent> events = new ArrayList<>();
+        for (String table : tables) {
+            List<ActiveStream> before = active.stream().filter(s -> s.name().table().equals(table)).toList();
+            TableState state = states.get(table);
+            if (state == null) {
+                streams.addAll(before);  // not described this pass: nothing to decide on
+                continue;
+            }
+            planTable(table, discovered.contains(table), state, leases, before, streams, events);
+        }
+        return new Plan(List.copyOf(streams), List.copyOf(events));
+    }
+
+    private void planTable(String table, boolean selected, TableState state, Map<String, StreamLeases> leases,
+                           List<ActiveStream> before, List<ActiveStream> streams, List<StreamEvent> events) {
+        StreamName current = selected && state.exists()
+                ? state.stream().map(arn -> StreamName.ofArn(toKclArn.apply(arn))).orElse(null) : null;
+        TreeSet<StreamName> older = new TreeSet<>(Comparator.comparing(StreamName::label));
+        before.forEach(s -> older.add(s.name()));
+        leases.forEach((identifier, lease) -> {
+            StreamName name = StreamName.ofIdentifier(identifier);
+            if (name.table().equals(table) && !lease.allEnded()) {
+                older.add(name);
+            }
+        });
+        if (current != null) {
+            older.removeIf(name -> name.identifier().equals(current.identifier()));
+        }
+        boolean olderLeft = false;
+        for (StreamName name : older) {
+            Optional<ActiveStream> was = find(before, name);
+            StreamLeases lease = leases.get(name.identifier());
+            if (lease != null && lease.shards() > 0) {
+                if (lease.allEnded()) {
+                    was.ifPresent(w -> events.add(new StreamEvent(Kind.FINISHED, table, name, null)));
+                } else {
+                    streams.add(new ActiveStream(name, was.map(ActiveStream::position)
+                            .orElse(InitialPositionInStream.TRIM_HORIZON), 0));
+                    olderLeft = true;
+                }
+            } else if (was.isPresent()) {
+                int passes = was.get().passesWithoutLeases() + 1;
+                if (passes >= PASSES_TO_VANISH) {
+                    events.add(new StreamEvent(Kind.VANISHED, table, name, null));
+                } else {
+                    streams.add(new ActiveStream(name, was.get().position(), passes));
+                    olderLeft = true;
+                }
+            }
+        }
+        if (current == null) {
+            if (selected) {
+                events.add(new StreamEvent(state.exists() ? Kind.NO_STREAM : Kind.MISSING_TABLE, table, null, null));
+            }
+            return;
+        }
+        if (olderLeft) {
+            return;  // the current stream waits until the older ones are read to their end
+        }
+        Optional<ActiveStream> was = find(before, current);
+        if (was.isPresent()) {
+            streams.add(was.get());
+            return;
+        }
+        Optional<StreamName> previous = leases.keySet().stream().map(StreamName::ofIdentifier)
+                .filter(name -> name.table().equals(table) && !name.identifier().equals(current.identifier()))
+                .max(Comparator.comparing(StreamName::label));
+        boolean hasLeases = leases.containsKey(current.identifier());
+        // A table the source has read before continues from its new stream's first record: every change since the
+        // stream was enabled again is needed. A table new to the source starts where the configuration says.
+        InitialPositionInStream position = previous.isPresent() ? InitialPositionInStream.TRIM_HORIZON : configured;
+        streams.add(new ActiveStream(current, position, 0));
+        events.add(previous.isPresent() && !hasLeases
+                ? new StreamEvent(Kind.FOLLOWED, table, current, previous.get())
+                : new StreamEvent(Kind.ADDED, table, current, null));
+    }
+
+    private static Optional<ActiveStream> find(List<ActiveStream> streams, StreamName name) {
+        return streams.stream().filter(s -> s.name().identifier().equals(name.identifier())).findFirst();
+    }
+}

@@ -1,0 +1,216 @@
+package org.apache.pulsar.io.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.logging.log4j.Level;
+import org.apache.pulsar.functions.api.Record;
+import org.apache.pulsar.io.dynamodb.e2e.StreamAudit;
+import org.apache.pulsar.io.dynamodb.testing.DynamoDbLocal;
+import org.apache.pulsar.io.dynamodb.testing.LogCapture;
+import org.apache.pulsar.io.dynamodb.testing.SourceHarness;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * Tables instead of ARNs, in process: the source against DynamoDB Local and the real KCL, the test playing Pulsar
+ * (it sees each record's destination topic and properties). Ground truth is each stream read with the Streams API.
+ */
+class TablesSourceIT {
+
+    private static final Duration DELIVERY = Duration.ofSeconds(90);
+    private static final String TOPICS = "persistent://public/default/it-{table}";
+
+    private static final String PASS_LOGGER = "org.apache.pulsar.io.dynamodb.kcl.TableStreams";
+
+    private static DynamoDbLocal dynamo;
+
+    private static int passes(LogCapture logs) {
+        return (int) logs.events().stream().filter(e -> e.message().startsWith("Looked at the tables")).count();
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        dynamo = DynamoDbLocal.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (dynamo != null) {
+            dynamo.close();
+        }
+    }
+
+    private static Map<String, Object> config(String applicationName, Object... keysAndValues) {
+        Map<String, Object> config = dynamo.sourceConfig(null, applicationName);
+        config.remove("awsDynamodbStreamArn");
+        config.put("awsRegion", "ddblocal");
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            config.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return config;
+    }
+
+    private static Map<String, AttributeValue> item(String id, int version) {
+        return Map.of("id", AttributeValue.fromS(id), "version", AttributeValue.fromN(Integer.toString(version)));
+    }
+
+    private static void createTableWithoutStream(String table) {
+        dynamo.client().createTable(b -> b.tableName(table)
+                .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("id")
+                        .attributeType(ScalarAttributeType.S).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST));
+    }
+
+
+
+    private static List<Record<byte[]>> of(SourceHarness harness, String table) {
+        return harness.received().stream()
+                .filter(r -> table.equals(r.getProperties().get("TABLE_NAME"))).toList();
+    }
+
+    /**
+     * Every change of the table's streams (oldest stream first, each read with the Streams API from its first
+     * record) arrived, in the table's topic, and each item's changes were first seen in that order.
+     */
+    private static void assertEveryChange(SourceHarness harness, String table, List<String> streamArns) {
+        Map<BigInteger, String> sequenceToItem = new HashMap<>();
+        Map<String, List<BigInteger>> expected = new LinkedHashMap<>();
+        for (String arn : streamArns) {
+            for (StreamAudit.Change change : StreamAudit.readStream(dynamo, arn)) {
+                sequenceToItem.put(change.sequenceNumber(), change.itemId());
+                expected.computeIfAbsent(change.itemId(), k -> new ArrayList<>()).add(change.sequenceNumber());
+            }
+        }
+        Map<String, List<BigInteger>> firstSeen = new LinkedHashMap<>();
+        for (Record<byte[]> record : of(harness, table)) {
+            BigInteger sequence = new BigInteger(record.getProperties().get("SEQUENCE_NUMBER"));
+            assertThat(sequenceToItem).as("%s: a message not in the table's streams", table).containsKey(sequence);
+            List<BigInteger> seen = firstSeen.computeIfAbsent(sequenceToItem.get(sequence), k -> new ArrayList<>());
+            if (!seen.contains(sequence)) {
+                seen.add(sequence);
+            }
+            assertThat(record.getDestinationTopic()).contains(TOPICS.replace("{table}", table));
+        }
+        assertThat(firstSeen).as("%s: each item's changes, in stream order", table).isEqualTo(expected);
+    }
+
+    @Test
+    void tableNameFindsTheTablesStreamItself() throws Exception {
+        dynamo.createTableWithStream("named");
+        try (SourceHarness harness = SourceHarness.open(config("it-named", "tableName", "named"), "it-named",
+                record -> true)) {
+            for (int i = 0; i < 5; i++) {
+                dynamo.put("named", item("n" + i, 1));
+            }
+            await().atMost(DELIVERY).until(() -> harness.received().size() >= 5);
+            assertThat(harness.received()).allSatisfy(r -> {
+                assertThat(r.getProperties()).doesNotContainKey("TABLE_NAME");
+                assertThat(r.getDestinationTopic()).isEmpty();
+            });
+            assertThat(harness.received()).hasSize(StreamAudit.readStream(dynamo, dynamo.latestStream("named")).size());
+        }
+    }
+
+    @Test
+    void threeTablesOneSourceEachToItsTopicThroughAReEnabledStreamAndADeletedTable() throws Exception {
+        Map<String, List<String>> streams = new HashMap<>();
+        for (String table : List.of("t-a", "t-b", "t-c")) {
+            streams.put(table, new ArrayList<>(List.of(dynamo.createTableWithStream(table))));
+        }
+        try (LogCapture logs = LogCapture.start();
+             SourceHarness harness = SourceHarness.open(config("it-tables", "tables", List.of("t-a", "t-b", "t-c"),
+                     "topicPattern", TOPICS, "discoveryInterval", "2000"), "it-tables", record -> true)) {
+            AtomicBoolean writing = new AtomicBoolean(true);
+            AtomicInteger version = new AtomicInteger();
+            AtomicBoolean tcGone = new AtomicBoolean();
+            Thread writer = new Thread(() -> {
+                while (writing.get()) {
+                    int v = version.incrementAndGet();
+                    for (String table : List.of("t-a", "t-b", "t-c")) {
+                        if (table.equals("t-c") && tcGone.get()) {
+                            continue;
+                        }
+                        try {
+                            dynamo.put(table, item(table + "-" + (v % 7), v));
+                        } catch (RuntimeException e) {
+                            // tb's stream off, tc deleted: the write simply happens without a stream or not at all
+                        }
+                    }
+                }
+            }, "it-writer");
+            writer.start();
+            await().atMost(DELIVERY).until(() -> !of(harness, "t-a").isEmpty() && !of(harness, "t-b").isEmpty()
+                    && !of(harness, "t-c").isEmpty());
+
+            dynamo.setStream("t-b", false);
+            int whileDisabled = version.get();
+            await().atMost(DELIVERY).until(() -> version.get() > whileDisabled + 20);
+            dynamo.setStream("t-b", true);
+            streams.get("t-b").add(dynamo.latestStream("t-b"));
+
+            tcGone.set(true);
+            dynamo.client().deleteTable(b -> b.tableName("t-c"));
+            int afterDelete = version.get();
+            await().atMost(DELIVERY).until(() -> version.get() > afterDelete + 50);
+            writing.set(false);
+            writer.join();
+
+            await().atMost(DELIVERY).untilAsserted(() -> {
+                // ta's and tb's include the 50 rounds written after tc was deleted
+                for (String table : List.of("t-a", "t-b", "t-c")) {
+                    assertEveryChange(harness, table, streams.get(table));
+                }
+            });
+            await().atMost(DELIVERY).untilAsserted(() -> assertThat(logs.events()).anySatisfy(e ->
+                    assertThat(e.message()).contains("Table t-b: stream").contains("continuing on the table's new stream")));
+            assertThat(logs.eventsAtLeast(Level.WARN)).filteredOn(e -> e.message().contains("were recorded by no stream"))
+                    .hasSize(1);
+            await().atMost(DELIVERY).untilAsserted(() -> assertThat(logs.events()).anySatisfy(e ->
+                    assertThat(e.message()).contains("Table t-c: stream").contains("the table was deleted")));
+            assertThat(harness.readFailure()).isNull();
+        }
+    }
+
+    @Test
+    void tablesFoundByPrefixArePickedUpWhileRunningAndATableWithoutStreamIsReportedOnce() throws Exception {
+        dynamo.createTableWithStream("disc-one");
+        createTableWithoutStream("disc-nostream");
+        try (LogCapture logs = LogCapture.start(Map.of(PASS_LOGGER, Level.DEBUG));
+             SourceHarness harness = SourceHarness.open(config("it-disc", "tableNamePrefix", "disc-",
+                     "discoveryInterval", "2000"), "it-disc", record -> true)) {
+            dynamo.put("disc-one", item("a", 1));
+            await().atMost(DELIVERY).until(() -> of(harness, "disc-one").size() == 1);
+
+            dynamo.createTableWithStream("disc-two");
+            dynamo.put("disc-two", item("b", 1));
+            // the discovery interval (2 s), the lease assignment (2 s) and the first poll, with room for a busy host
+            await().atMost(Duration.ofSeconds(30)).until(() -> of(harness, "disc-two").size() == 1);
+
+            int passesSoFar = passes(logs);
+            await().atMost(Duration.ofSeconds(30)).until(() -> passes(logs) >= passesSoFar + 3);
+            assertThat(logs.events()).filteredOn(e -> e.message().contains("Table disc-nostream has no enabled stream"))
+                    .hasSize(1);
+            long passes = logs.events().stream().filter(e -> e.message().contains("reading stream")).count();
+            assertThat(passes).isEqualTo(2);
+            assertThat(harness.received()).allSatisfy(r -> assertThat(r.getDestinationTopic()).isEmpty());
+        }
+    }
+}
