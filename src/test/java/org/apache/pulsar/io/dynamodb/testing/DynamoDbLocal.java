@@ -41,6 +41,7 @@ public final class DynamoDbLocal implements AutoCloseable {
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.putExecutionAttribute(AwsCallRecorder.TEST_CLIENT, Boolean.TRUE))
                 .build();
     }
 
