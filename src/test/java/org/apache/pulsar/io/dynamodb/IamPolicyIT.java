@@ -112,6 +112,7 @@ class IamPolicyIT {
         config.put("awsRegion", "us-east-1");
         if (settings.containsKey("tableNamePrefix")) {
             config.remove("awsDynamodbStreamArn"); // the table is found, not named by its stream
+            config.put("awsRegion", arnParts.get("REGION")); // with no ARN given, the tables' ARNs' region
         }
         config.putAll(settings);
         try (AwsCallRecorder.Recording recording = AwsCallRecorder.start(arnParts.get("REGION"),
