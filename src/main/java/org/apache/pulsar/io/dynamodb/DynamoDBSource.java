@@ -13,6 +13,8 @@ import org.apache.pulsar.io.dynamodb.aws.CredentialsHandle;
 import org.apache.pulsar.io.dynamodb.aws.StreamCheck;
 import org.apache.pulsar.io.dynamodb.convert.ChangeRecordConverter;
 import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
+import org.apache.pulsar.io.dynamodb.exactlyonce.EffectivelyOnce;
+import org.apache.pulsar.io.dynamodb.exactlyonce.Sequencing;
 import org.apache.pulsar.io.dynamodb.kcl.KclChangeStream;
 import org.apache.pulsar.io.dynamodb.kcl.WorkerIds;
 import org.apache.pulsar.io.dynamodb.snapshot.SnapshotThenStream;
@@ -24,7 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.StreamDescription;
 
-/** Pulsar source that publishes every change of a DynamoDB table's stream, at least once, in order per shard. */
+/**
+ * Pulsar source that publishes every change of a DynamoDB table's stream in order per shard: at least once, or exactly
+ * once with Pulsar's EFFECTIVELY_ONCE guarantee on a namespace with deduplication.
+ */
 @Connector(
         name = "dynamodb",
         type = IOType.SOURCE,
@@ -50,9 +55,12 @@ public class DynamoDBSource extends PushSource<byte[]> {
             clients = AwsClients.create(config, credentials);
             String workerId = WorkerIds.of(context);
             RecordConverter converter = ChangeRecordConverter.of(config.getOutput());
+            // Pulsar's processing guarantee: EFFECTIVELY_ONCE numbers every message for the broker's deduplication
+            Sequencing sequencing = EffectivelyOnce.forGuarantee(context, config.getApplicationName(),
+                    this::failSource);
             BiFunction<StreamStart, RetentionGapHandler, ChangeStream> streams = (start, gaps) -> new KclChangeStream(
                     config, clients, workerId, config.getFilters().recordFilter(), converter, this::consume,
-                    this::failSource, start, gaps);
+                    this::failSource, start, gaps, sequencing);
             if (!config.getSnapshot().enabled()) {
                 // built now: KCL's scheduler is made (no request) while the stream is checked
                 changes = streams.apply(StreamStart.of(config.getInitialPositionInStream(), config.getStartAtTime()),
@@ -66,7 +74,7 @@ public class DynamoDBSource extends PushSource<byte[]> {
                 // the table's snapshot, then its stream from where the snapshot began
                 changes = SnapshotThenStream.open(config, clients, stream, workerId,
                         context == null ? 0 : context.getInstanceId(), context == null ? 1 : context.getNumInstances(),
-                        converter, this::consume, retentionGaps, this::failSource, streams);
+                        converter, this::consume, retentionGaps, this::failSource, streams, sequencing);
             }
             changes.start();
         } catch (RuntimeException e) {

@@ -19,6 +19,7 @@ import org.apache.pulsar.io.dynamodb.DynamoDBSourceConfig;
 import org.apache.pulsar.io.dynamodb.aws.AwsClients;
 import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
 import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
+import org.apache.pulsar.io.dynamodb.exactlyonce.Sequencing;
 import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
 import org.apache.pulsar.io.dynamodb.kcl.bootstrap.KclStartupPreparation;
 import org.apache.pulsar.io.dynamodb.kcl.bootstrap.StartupPreparation;
@@ -83,6 +84,14 @@ public final class KclChangeStream implements ChangeStream {
     public KclChangeStream(DynamoDBSourceConfig config, AwsClients clients, String workerId,
                            RecordFilter filter, RecordConverter converter, Consumer<Record<byte[]>> sink,
                            Consumer<Throwable> fatal, StreamStart start, RetentionGapHandler gaps) {
+        this(config, clients, workerId, filter, converter, sink, fatal, start, gaps, Sequencing.AT_LEAST_ONCE);
+    }
+
+    /** @param sequencing how shards number their messages (effectively-once) */
+    public KclChangeStream(DynamoDBSourceConfig config, AwsClients clients, String workerId,
+                           RecordFilter filter, RecordConverter converter, Consumer<Record<byte[]>> sink,
+                           Consumer<Throwable> fatal, StreamStart start, RetentionGapHandler gaps,
+                           Sequencing sequencing) {
         this.config = config;
         this.clients = clients;
         this.workerId = workerId;
@@ -105,7 +114,7 @@ public final class KclChangeStream implements ChangeStream {
         RecordOrigin origin = new RecordOrigin(config.getStreamTableName(), config.getStreamArnRegion(),
                 config.getAwsDynamodbStreamArn(), null);
         this.processorContext = new ProcessorContext(filter, converter, origin, sink,
-                new Semaphore(config.getReceiveQueueSize()), settings, stopping::get, fatal);
+                new Semaphore(config.getReceiveQueueSize()), settings, stopping::get, fatal, sequencing);
         // KCL's classes take most of a second to load in a fresh JVM: the scheduler (no request) is built while
         // the source checks the stream, and started by start().
         this.building = CompletableFuture.supplyAsync(this::buildScheduler, task -> {

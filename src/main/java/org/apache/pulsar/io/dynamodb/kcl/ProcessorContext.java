@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import org.apache.pulsar.functions.api.Record;
 import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
 import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
+import org.apache.pulsar.io.dynamodb.exactlyonce.Sequencing;
 import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
 import org.apache.pulsar.io.dynamodb.publish.PublishContext;
 
@@ -20,6 +21,7 @@ import org.apache.pulsar.io.dynamodb.publish.PublishContext;
  * @param settings    checkpoint and shutdown pacing
  * @param stopping    true once the source is closing: blocked processors give up instead of waiting
  * @param fatal       fails the source, so that Pulsar reports and restarts the instance
+ * @param sequencing  how shards number their messages (at-least-once: not at all)
  */
 record ProcessorContext(
         RecordFilter filter,
@@ -29,10 +31,18 @@ record ProcessorContext(
         Semaphore heldRecords,
         ProcessorSettings settings,
         BooleanSupplier stopping,
-        Consumer<Throwable> fatal) {
+        Consumer<Throwable> fatal,
+        Sequencing sequencing) {
+
+    /** At-least-once. */
+    ProcessorContext(RecordFilter filter, RecordConverter converter, RecordOrigin origin,
+                     Consumer<Record<byte[]>> sink, Semaphore heldRecords, ProcessorSettings settings,
+                     BooleanSupplier stopping, Consumer<Throwable> fatal) {
+        this(filter, converter, origin, sink, heldRecords, settings, stopping, fatal, Sequencing.AT_LEAST_ONCE);
+    }
 
     /** What each shard's publisher needs of this. */
     PublishContext publishing() {
-        return new PublishContext(converter, sink, heldRecords, stopping);
+        return new PublishContext(converter, sink, heldRecords, stopping, sequencing);
     }
 }
