@@ -129,9 +129,10 @@ class EffectivelyOnceFaultIT {
                     restarts.add(restarted);
                 }
                 // counted once all is in the topic: the last restart may still be taking the shard at the end
-                StreamAudit.Result result = s.finish(workload, "1. crash, effectively-once", kills + " × SIGKILL of"
-                        + " the LocalRunner at random moments (seeded), restarted each time; checkpointInterval "
-                        + CHECKPOINT_INTERVAL_MS + " ms; messages read again after each restart and not sent"
+                StreamAudit.Result result = s.finish(workload, "1. crash, effectively-once", () -> kills
+                        + " × SIGKILL of the LocalRunner at random moments (seeded), restarted each time;"
+                        + " checkpointInterval " + CHECKPOINT_INTERVAL_MS + " ms; messages read again after each"
+                        + " restart and not sent"
                         + " again (already in Pulsar): " + restarts.stream().map(EffectivelyOnceFaultIT::notSentAgain)
                         .toList(), 0, started);
                 List<Integer> skipped = restarts.stream().map(EffectivelyOnceFaultIT::notSentAgain).toList();
@@ -157,7 +158,7 @@ class EffectivelyOnceFaultIT {
                 await("the survivor publishing").atMost(FaultScenario.FIRST_DELIVERY)
                         .pollInterval(Duration.ofMillis(500))
                         .until(() -> NOT_SENT_AGAIN.matcher(survivor.jvm().logText()).find() || workload.done());
-                StreamAudit.Result result = s.finish(workload, "2. handoff, effectively-once", "2 instances, same"
+                StreamAudit.Result result = s.finish(workload, "2. handoff, effectively-once", () -> "2 instances, same"
                         + " applicationName; lease holder (instance " + takeover.holder() + ") SIGKILLed at 3,000"
                         + " writes; the other took the lease over " + takeover.seconds() + " s later and did not send"
                         + " again "

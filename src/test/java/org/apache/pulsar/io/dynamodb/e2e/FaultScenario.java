@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.common.functions.FunctionConfig.ProcessingGuarantees;
@@ -159,6 +160,12 @@ final class FaultScenario implements AutoCloseable {
      */
     StreamAudit.Result finish(ChangeWorkload workload, String test, String faults, long duplicateBound,
                               long startedNanos) throws Exception {
+        return finish(workload, test, faults == null ? null : () -> faults, duplicateBound, startedNanos);
+    }
+
+    /** The same, with the faults described once every change is in the topic (what the logs say by then). */
+    StreamAudit.Result finish(ChangeWorkload workload, String test, Supplier<String> faults, long duplicateBound,
+                              long startedNanos) throws Exception {
         workload.awaitDone(Duration.ofMinutes(10));
         List<StreamAudit.Change> stream = StreamAudit.readStream(dynamo, streamArn);
         Set<BigInteger> expected = stream.stream().map(StreamAudit.Change::sequenceNumber)
@@ -169,7 +176,7 @@ final class FaultScenario implements AutoCloseable {
         StreamAudit.Result result = StreamAudit.audit(stream, TopicReader.readAll(env.client(), topic));
         System.out.println(name + ": " + result);
         if (faults != null) {
-            FaultReport.add(env.report(), test, workload.describe(), faults, result, duplicateBound,
+            FaultReport.add(env.report(), test, workload.describe(), faults.get(), result, duplicateBound,
                     seconds(startedNanos));
         }
         assertThat(result.missing()).as("changes missing from the topic: %s", result).isZero();

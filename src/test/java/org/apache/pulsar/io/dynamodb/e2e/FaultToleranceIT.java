@@ -181,7 +181,8 @@ class FaultToleranceIT {
                 Set<BigInteger> acknowledged = beforeStop.stream().map(ReceivedMessage::sequenceNumber)
                         .collect(Collectors.toSet());
                 s.startSource(0);
-                StreamAudit.Result result = s.finish(workload, "graceful stop", null, RECEIVE_QUEUE_SIZE, started);
+                StreamAudit.Result result = s.finish(workload, "graceful stop", (String) null, RECEIVE_QUEUE_SIZE,
+                        started);
                 List<ReceivedMessage> all = TopicReader.readAll(client, s.topic);
                 long republished = all.subList(beforeStop.size(), all.size()).stream()
                         .filter(m -> acknowledged.contains(m.sequenceNumber())).count();

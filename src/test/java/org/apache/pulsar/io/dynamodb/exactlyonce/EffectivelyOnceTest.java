@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /** Which guarantee the source reads from Pulsar, the producer names, and what a shard's sequence starts from. */
 class EffectivelyOnceTest {
 
-    private static final String ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2026-12-01T10:00:00.000";
+    private static final String ARN =
+            "arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2026-12-01T10:00:00.000";
     private static final RecordOrigin SHARD = new RecordOrigin("orders", "us-east-1", ARN, "shardId-0001");
 
     private final List<String> probed = new ArrayList<>();
