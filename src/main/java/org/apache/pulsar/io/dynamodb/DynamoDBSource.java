@@ -15,6 +15,8 @@ import org.apache.pulsar.io.dynamodb.convert.ChangeRecordConverter;
 import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
 import org.apache.pulsar.io.dynamodb.discovery.CurrentStream;
 import org.apache.pulsar.io.dynamodb.discovery.DynamoDbTableCatalog;
+import org.apache.pulsar.io.dynamodb.exactlyonce.EffectivelyOnce;
+import org.apache.pulsar.io.dynamodb.exactlyonce.Sequencing;
 import org.apache.pulsar.io.dynamodb.kcl.KclChangeStream;
 import org.apache.pulsar.io.dynamodb.kcl.WorkerIds;
 import org.apache.pulsar.io.dynamodb.metrics.MetricsReporter;
@@ -28,7 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.StreamDescription;
 
-/** Pulsar source that publishes every change of a DynamoDB table's stream, at least once, in order per shard. */
+/**
+ * Pulsar source that publishes every change of a DynamoDB table's stream in order per shard: at least once, or exactly
+ * once with Pulsar's EFFECTIVELY_ONCE guarantee on a namespace with deduplication.
+ */
 @Connector(
         name = "dynamodb",
         type = IOType.SOURCE,
@@ -57,17 +62,20 @@ public class DynamoDBSource extends PushSource<byte[]> {
             String workerId = WorkerIds.of(context);
             RecordConverter converter = ChangeRecordConverter.of(config.getOutput());
             SourceMetrics metrics = new SourceMetrics(retentionGaps::count);
+            // Pulsar's processing guarantee: EFFECTIVELY_ONCE numbers every message for the broker's deduplication
+            Sequencing sequencing = EffectivelyOnce.forGuarantee(context, config.getApplicationName(),
+                    config.getTables().topicFor("any").isPresent(), this::failSource);
             BiFunction<StreamStart, RetentionGapHandler, ChangeStream> streams = (start, gaps) -> new KclChangeStream(
                     config, clients, workerId, config.getFilters().recordFilter(), converter, this::consume,
-                    this::failSource, start, gaps, metrics);
+                    this::failSource, start, gaps, metrics, sequencing);
             if (config.getTables().multiTable()) {
                 // several tables on one multi-stream scheduler; no snapshot (refused at load)
                 changes = KclChangeStream.forTables(config, clients, workerId, config.getFilters().recordFilter(),
                         converter, this::consume, this::failSource,
                         StreamStart.of(config.getInitialPositionInStream(), config.getStartAtTime()), retentionGaps,
-                        metrics);
+                        metrics, sequencing);
             } else {
-                changes = oneTable(config, context, workerId, converter, streams, metrics);
+                changes = oneTable(config, context, workerId, converter, streams, metrics, sequencing);
             }
             changes.start();
             metricsReporter = MetricsReporter.start(metrics, context, config.getMetricsReport().interval(),
@@ -82,7 +90,7 @@ public class DynamoDBSource extends PushSource<byte[]> {
     private ChangeStream oneTable(DynamoDBSourceConfig config, SourceContext context, String workerId,
                                   RecordConverter converter,
                                   BiFunction<StreamStart, RetentionGapHandler, ChangeStream> streams,
-                                  SourceMetrics metrics) {
+                                  SourceMetrics metrics, Sequencing sequencing) {
         ChangeStream stream = null;
         if (!config.getSnapshot().enabled()) {
             // built now: KCL's scheduler is made (no request) while the stream is checked
@@ -98,7 +106,7 @@ public class DynamoDBSource extends PushSource<byte[]> {
             // the table's snapshot, then its stream from where the snapshot began
             stream = SnapshotThenStream.open(config, clients, described, workerId,
                     context == null ? 0 : context.getInstanceId(), context == null ? 1 : context.getNumInstances(),
-                    converter, this::consume, retentionGaps, this::failSource, streams, metrics);
+                    converter, this::consume, retentionGaps, this::failSource, streams, metrics, sequencing);
         }
         return stream;
     }

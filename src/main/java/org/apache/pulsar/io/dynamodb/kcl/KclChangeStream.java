@@ -20,6 +20,7 @@ import org.apache.pulsar.io.dynamodb.DynamoDBSourceConfig;
 import org.apache.pulsar.io.dynamodb.aws.AwsClients;
 import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
 import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
+import org.apache.pulsar.io.dynamodb.exactlyonce.Sequencing;
 import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
 import org.apache.pulsar.io.dynamodb.kcl.bootstrap.KclStartupPreparation;
 import org.apache.pulsar.io.dynamodb.kcl.bootstrap.StartupPreparation;
@@ -87,7 +88,15 @@ public final class KclChangeStream implements ChangeStream {
                            RecordFilter filter, RecordConverter converter, Consumer<Record<byte[]>> sink,
                            Consumer<Throwable> fatal, StreamStart start, RetentionGapHandler gaps,
                            SourceMetrics metrics) {
-        this(config, clients, workerId, filter, converter, sink, fatal, start, gaps, metrics,
+        this(config, clients, workerId, filter, converter, sink, fatal, start, gaps, metrics, Sequencing.AT_LEAST_ONCE);
+    }
+
+    /** @param sequencing how shards number their messages (effectively-once) */
+    public KclChangeStream(DynamoDBSourceConfig config, AwsClients clients, String workerId,
+                           RecordFilter filter, RecordConverter converter, Consumer<Record<byte[]>> sink,
+                           Consumer<Throwable> fatal, StreamStart start, RetentionGapHandler gaps,
+                           SourceMetrics metrics, Sequencing sequencing) {
+        this(config, clients, workerId, filter, converter, sink, fatal, start, gaps, metrics, sequencing,
                 context -> new SingleStream(config, clients, context, start));
     }
 
@@ -99,15 +108,16 @@ public final class KclChangeStream implements ChangeStream {
                                             RecordFilter filter, RecordConverter converter,
                                             Consumer<Record<byte[]>> sink, Consumer<Throwable> fatal,
                                             StreamStart start, RetentionGapHandler gaps,
-                                            SourceMetrics metrics) {
+                                            SourceMetrics metrics, Sequencing sequencing) {
         return new KclChangeStream(config, clients, workerId, filter, converter, sink, fatal, start, gaps, metrics,
-                context -> TableStreams.open(config, clients, context, start));
+                sequencing, context -> TableStreams.open(config, clients, context, start));
     }
 
     private KclChangeStream(DynamoDBSourceConfig config, AwsClients clients, String workerId,
                             RecordFilter filter, RecordConverter converter, Consumer<Record<byte[]>> sink,
                             Consumer<Throwable> fatal, StreamStart start, RetentionGapHandler gaps,
-                            SourceMetrics metrics, Function<ProcessorContext, KclStreams> streamsFor) {
+                            SourceMetrics metrics, Sequencing sequencing,
+                            Function<ProcessorContext, KclStreams> streamsFor) {
         this.config = config;
         this.clients = clients;
         this.workerId = workerId;
@@ -129,7 +139,7 @@ public final class KclChangeStream implements ChangeStream {
         RecordOrigin origin = config.getAwsDynamodbStreamArn().isEmpty() ? null : new RecordOrigin(
                 config.getStreamTableName(), config.getStreamArnRegion(), config.getAwsDynamodbStreamArn(), null);
         this.streams = streamsFor.apply(new ProcessorContext(filter, converter, origin, sink,
-                new Semaphore(config.getReceiveQueueSize()), settings, stopping::get, fatal, metrics));
+                new Semaphore(config.getReceiveQueueSize()), settings, stopping::get, fatal, metrics, sequencing));
         // KCL's classes take most of a second to load in a fresh JVM: the scheduler (no request) is built while
         // the source checks the stream, and started by start(). The same thread then loads the SDK's region
         // metadata, which the scheduler would otherwise load on its own critical path.

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import org.apache.pulsar.functions.api.Record;
 import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
 import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
+import org.apache.pulsar.io.dynamodb.exactlyonce.Sequencing;
 import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
 import org.apache.pulsar.io.dynamodb.metrics.SourceMetrics;
 import org.apache.pulsar.io.dynamodb.publish.PublishContext;
@@ -22,6 +23,7 @@ import org.apache.pulsar.io.dynamodb.publish.PublishContext;
  * @param stopping    true once the source is closing: blocked processors give up instead of waiting
  * @param fatal       fails the source, so that Pulsar reports and restarts the instance
  * @param metrics     what the source counts and measures (records, checkpoints, each held shard's lag)
+ * @param sequencing  how shards number their messages (at-least-once: not at all)
  */
 record ProcessorContext(
         RecordFilter filter,
@@ -32,16 +34,25 @@ record ProcessorContext(
         ProcessorSettings settings,
         BooleanSupplier stopping,
         Consumer<Throwable> fatal,
-        SourceMetrics metrics) {
+        SourceMetrics metrics,
+        Sequencing sequencing) {
+
+    /** At-least-once. */
+    ProcessorContext(RecordFilter filter, RecordConverter converter, RecordOrigin origin,
+                     Consumer<Record<byte[]>> sink, Semaphore heldRecords, ProcessorSettings settings,
+                     BooleanSupplier stopping, Consumer<Throwable> fatal, SourceMetrics metrics) {
+        this(filter, converter, origin, sink, heldRecords, settings, stopping, fatal, metrics,
+                Sequencing.AT_LEAST_ONCE);
+    }
 
     /** The same for the shards of one stream among several: its origin, and its sink (table name, topic). */
     ProcessorContext forStream(RecordOrigin streamOrigin, Consumer<Record<byte[]>> streamSink) {
         return new ProcessorContext(filter, converter, streamOrigin, streamSink, heldRecords, settings, stopping,
-                fatal, metrics);
+                fatal, metrics, sequencing);
     }
 
     /** What each shard's publisher needs of this. */
     PublishContext publishing() {
-        return new PublishContext(converter, sink, heldRecords, stopping);
+        return new PublishContext(converter, sink, heldRecords, stopping, sequencing);
     }
 }

@@ -53,9 +53,24 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor 
         shardId = input.shardId();
         origin = context.origin().withShard(shardId);
         shardMetrics = context.metrics().shard(shardId);
-        publisher = new OrderedPublisher(context.publishing(), "Shard " + shardId, shardMetrics);
         lastCheckpointNanos = System.nanoTime();
         log.info("Shard {}: processing from checkpoint {}", shardId, input.extendedSequenceNumber());
+        try {
+            // effectively-once: waits for the shard's producer name and learns what the broker holds, first
+            publisher = new OrderedPublisher(context.publishing(), "Shard " + shardId, shardMetrics,
+                    context.sequencing().forShard(
+                    origin, input.extendedSequenceNumber().sequenceNumber(),
+                    input.extendedSequenceNumber().subSequenceNumber(), context.stopping()));
+        } catch (InterruptedException e) {
+            stopped = true;
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            stopped = true;
+            if (!context.stopping().getAsBoolean()) {
+                log.error("Shard {}: cannot take the shard; failing the source", shardId, e);
+                context.fatal().accept(e);
+            }
+        }
     }
 
     @Override
@@ -124,6 +139,8 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor 
             try {
                 if (sequenceNumber == null) {
                     checkpointer.checkpoint();
+                } else if (publisher.checkpointSubsequence(sequenceNumber) > 0) {
+                    checkpointer.checkpoint(sequenceNumber, publisher.checkpointSubsequence(sequenceNumber));
                 } else {
                     checkpointer.checkpoint(sequenceNumber);
                 }

@@ -18,11 +18,20 @@ final class ChangeMessage implements Record<byte[]> {
     private final ChangeRecord change;
     private final long position;
     private final Outcome outcome;
+    // effectively-once: the producer name and sequence id PulsarSink publishes it with; null otherwise
+    private final String partitionId;
+    private final long sequenceId;
 
     ChangeMessage(ChangeRecord change, long position, Outcome outcome) {
+        this(change, position, outcome, null, -1);
+    }
+
+    ChangeMessage(ChangeRecord change, long position, Outcome outcome, String partitionId, long sequenceId) {
         this.change = change;
         this.position = position;
         this.outcome = outcome;
+        this.partitionId = partitionId;
+        this.sequenceId = sequenceId;
     }
 
     @Override
@@ -46,6 +55,16 @@ final class ChangeMessage implements Record<byte[]> {
     }
 
     @Override
+    public Optional<String> getPartitionId() {
+        return Optional.ofNullable(partitionId);
+    }
+
+    @Override
+    public Optional<Long> getRecordSequence() {
+        return partitionId == null ? Optional.empty() : Optional.of(sequenceId);
+    }
+
+    @Override
     public void ack() {
         outcome.acked(position);
     }
@@ -57,6 +76,7 @@ final class ChangeMessage implements Record<byte[]> {
 
     @Override
     public String toString() {
-        return "ChangeMessage{sequenceNumber=" + change.sequenceNumber() + ", position=" + position + "}";
+        return "ChangeMessage{sequenceNumber=" + change.sequenceNumber() + ", position=" + position
+                + (partitionId == null ? "" : ", producer=" + partitionId + ", sequenceId=" + sequenceId) + "}";
     }
 }

@@ -9,6 +9,8 @@ import org.apache.pulsar.io.dynamodb.checkpoint.ShardCheckpointTracker;
 import org.apache.pulsar.io.dynamodb.checkpoint.ShardCheckpointTracker.Redelivery;
 import org.apache.pulsar.io.dynamodb.convert.ChangeRecord;
 import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
+import org.apache.pulsar.io.dynamodb.exactlyonce.MessageIds;
+import org.apache.pulsar.io.dynamodb.exactlyonce.ReaderSequence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.Record;
@@ -35,15 +37,25 @@ public final class OrderedPublisher implements ChangeMessage.Outcome {
     private final String name;
     private final PublishListener listener;
     private final ShardCheckpointTracker<ChangeRecord> tracker = new ShardCheckpointTracker<>();
+    private final ReaderSequence sequence;
 
     /**
      * @param name     what is published, for the log: "Shard shardId-…", "Snapshot segment 3"
      * @param listener  told of every record's way through
      */
     public OrderedPublisher(PublishContext context, String name, PublishListener listener) {
+        this(context, name, listener, ReaderSequence.UNSEQUENCED);
+    }
+
+    /**
+     * @param sequence the ids of the reader's messages (effectively-once); a message the broker already holds is
+     *                 counted as acknowledged and never sent
+     */
+    public OrderedPublisher(PublishContext context, String name, PublishListener listener, ReaderSequence sequence) {
         this.context = context;
         this.name = name;
         this.listener = listener;
+        this.sequence = sequence;
     }
 
     /**
@@ -77,7 +89,13 @@ public final class OrderedPublisher implements ChangeMessage.Outcome {
         if (skip != Skip.NO) {
             listener.passedOver(skip);
         }
-        if (messages.isEmpty()) {
+        MessageIds ids = sequence.next(position, messages.size());
+        // messages the broker stored before this reader took over are never sent again: they count as acknowledged
+        int firstUnheld = 0;
+        while (firstUnheld < messages.size() && ids.held(firstUnheld)) {
+            firstUnheld++;
+        }
+        if (firstUnheld == messages.size()) {
             if (!completes) {
                 context.heldRecords().release();
                 return true;
@@ -87,8 +105,8 @@ public final class OrderedPublisher implements ChangeMessage.Outcome {
             return true;
         }
         // Each message holds a permit; the position is passed once its last message is acknowledged.
-        for (int i = 0; i < messages.size(); i++) {
-            if (i > 0 && !acquirePermit()) {
+        for (int i = firstUnheld; i < messages.size(); i++) {
+            if (i > firstUnheld && !acquirePermit()) {
                 return false;
             }
             ChangeRecord message = messages.get(i);
@@ -97,7 +115,9 @@ public final class OrderedPublisher implements ChangeMessage.Outcome {
                     ? tracker.add(position, message)
                     : tracker.addLeading(position, message);
             listener.published();  // before Pulsar can acknowledge it
-            context.sink().accept(new ChangeMessage(message, entry, this));
+            context.sink().accept(ids.sequenced()
+                    ? new ChangeMessage(message, entry, this, ids.producerName(), ids.id(i))
+                    : new ChangeMessage(message, entry, this));
         }
         return true;
     }
@@ -160,7 +180,9 @@ public final class OrderedPublisher implements ChangeMessage.Outcome {
     @Override
     public void failed(long position) {
         listener.failed();
-        tracker.fail(position);
+        if (!sequence.failsSourceOnPublishError(name)) {
+            tracker.fail(position);
+        }
     }
 
     private void release(int entries) {
@@ -172,12 +194,18 @@ public final class OrderedPublisher implements ChangeMessage.Outcome {
 
     /** The newest position safe to checkpoint, if newer than the last one passed to {@link #checkpointed}. */
     public Optional<String> checkpointable() {
-        return tracker.checkpointable();
+        return tracker.checkpointable().flatMap(sequence::checkpointPosition);
+    }
+
+    /** The subsequence number a checkpoint at this position stores (effectively-once: its record number). */
+    public long checkpointSubsequence(String position) {
+        return sequence.checkpointSubsequence(position);
     }
 
     /** Records that a checkpoint at this position (one {@link #checkpointable} offered) was stored. */
     public void checkpointed(String position) {
         tracker.checkpointed(position);
+        sequence.checkpointed(position);
     }
 
     /** Drops everything held (the position was lost to another reader); later acknowledgements are no-ops. */

@@ -59,11 +59,13 @@ final class SegmentReader {
     /** Items dispatched so far, counting those acknowledged before this claim. */
     private long items;
 
-    SegmentReader(Shared shared, SegmentLease lease, SegmentRow claimed) {
+    SegmentReader(Shared shared, SegmentLease lease, SegmentRow claimed) throws InterruptedException {
         this.shared = shared;
         this.lease = lease;
         this.publisher = new OrderedPublisher(shared.publishing(), "Snapshot segment " + lease.segment(),
-                shared.metrics().segment());
+                shared.metrics().segment(),
+                shared.publishing().sequencing().forSegment(shared.origin(), shared.generation().generation(),
+                        lease.segment(), shared.stopping()));
         this.cursor = claimed.cursor();
         this.stored = claimed.items();
         this.items = claimed.items();

@@ -64,7 +64,8 @@ final class SnapshotChangeStream implements ChangeStream {
         this.onComplete = onComplete;
         this.fatal = fatal;
         PublishContext stoppable = new PublishContext(publishing.converter(), publishing.sink(),
-                publishing.heldRecords(), () -> stopping.get() || publishing.stopping().getAsBoolean());
+                publishing.heldRecords(), () -> stopping.get() || publishing.stopping().getAsBoolean(),
+                publishing.sequencing());
         this.shared = new SegmentReader.Shared(plan.dynamo(), plan.table(), plan.state(), plan.generation(),
                 new ReadCapacityBudget(plan.readCapacityPerSecond(), System::nanoTime),
                 new SnapshotReads(plan.keyAttributes(), plan.viewType(), plan.origin().region()), filter, stoppable,

@@ -13,6 +13,7 @@ import org.apache.pulsar.io.dynamodb.DynamoDBSourceConfig;
 import org.apache.pulsar.io.dynamodb.aws.AwsClients;
 import org.apache.pulsar.io.dynamodb.config.SnapshotMode;
 import org.apache.pulsar.io.dynamodb.convert.RecordConverter;
+import org.apache.pulsar.io.dynamodb.exactlyonce.Sequencing;
 import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
 import org.apache.pulsar.io.dynamodb.metrics.SourceMetrics;
 import org.apache.pulsar.io.dynamodb.publish.PublishContext;
@@ -72,7 +73,7 @@ public final class SnapshotThenStream implements ChangeStream {
                                           String workerId, int instanceId, int numInstances, RecordConverter converter,
                                           Consumer<Record<byte[]>> sink, RetentionGaps gaps, Consumer<Throwable> fatal,
                                           BiFunction<StreamStart, RetentionGapHandler, ChangeStream> streams,
-                                          SourceMetrics metrics) {
+                                          SourceMetrics metrics, Sequencing sequencing) {
         Clock clock = Clock.systemUTC();
         SnapshotPlan plan = SnapshotSetup.prepare(config, clients, stream, workerId, instanceId, numInstances, clock);
         RetentionGapHandler onGap = config.getSnapshot().mode() == SnapshotMode.WHEN_NEEDED
@@ -82,7 +83,7 @@ public final class SnapshotThenStream implements ChangeStream {
                 config.getInitialPositionInStream(), config.getStartAtTime()), onGap);
         // The snapshot's messages hold permits of their own: the stream starts only once they are all acknowledged.
         PublishContext publishing = new PublishContext(converter, sink, new Semaphore(config.getReceiveQueueSize()),
-                () -> false);
+                () -> false, sequencing);
         return new SnapshotThenStream(plan, changes, publishing, config.getFilters().snapshotFilter(), onGap, fatal,
                 clock, metrics);
     }

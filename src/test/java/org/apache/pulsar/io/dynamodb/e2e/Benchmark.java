@@ -41,6 +41,7 @@ import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.Schema;
 import org.apache.pulsar.client.api.SubscriptionInitialPosition;
 import org.apache.pulsar.client.api.SubscriptionType;
+import org.apache.pulsar.common.functions.FunctionConfig.ProcessingGuarantees;
 import org.apache.pulsar.io.dynamodb.config.OutputFormat;
 import org.apache.pulsar.io.dynamodb.convert.ConversionBenchmark;
 import org.apache.pulsar.io.dynamodb.metrics.PublishMetricsBenchmark;
@@ -66,13 +67,13 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * JVM, a Pulsar standalone broker and the connector's NAR in Pulsar's LocalRunner in child JVMs, all on 127.0.0.1.
  * Prints a Markdown table and writes it, with PNG charts, to bench/ (full default run) or target/bench/ (a subset
  * or shortened run). Scenarios: latency, latency-1s, throughput, backlog (also memory and the NAR's unused jars),
- * startup, nar, conversion, requests, snapshot, metrics.
+ * startup, nar, conversion, requests, snapshot, metrics, effectively-once.
  */
 public final class Benchmark {
 
     static final List<String> SCENARIOS =
             List.of("latency", "latency-1s", "throughput", "backlog", "startup", "nar", "conversion", "requests",
-                    "snapshot", "metrics");
+                    "snapshot", "metrics", "effectively-once");
     private static final String TENANT_NS = "persistent://public/default/";
     private static final int LATENCY_RATE = 200;
     private static final Duration LATENCY_SKIP = Duration.ofSeconds(5);
@@ -190,6 +191,7 @@ public final class Benchmark {
                                     Benchmark.this.row(scenario, result, target, verdict);
                                 }
                             }).run();
+                    case "effectively-once" -> effectivelyOnce();
                     default -> throw new IllegalArgumentException(scenario);
                 }
             } catch (Exception e) {
@@ -280,6 +282,39 @@ public final class Benchmark {
             throughputSeries.add(perSecond("3. throughput: delivered/s", run.tracker.perSecond,
                     (int) Math.ceil((run.tracker.lastUniqueNanos - t0) / 1e9)));
         }
+    }
+
+    /**
+     * 12: the same backlog drained at-least-once and then effectively-once, both to topics of a namespace with
+     * deduplication on: what the guarantee costs (the broker's deduplication, a producer per shard).
+     */
+    private void effectivelyOnce() throws Exception {
+        String namespace = "public/bench-dedup";
+        try (org.apache.pulsar.client.admin.PulsarAdmin admin = org.apache.pulsar.client.admin.PulsarAdmin.builder()
+                .serviceHttpUrl(pulsar.webServiceUrl()).build()) {
+            if (!admin.namespaces().getNamespaces("public").contains(namespace)) {
+                admin.namespaces().createNamespace(namespace);
+            }
+            admin.namespaces().setDeduplicationStatus(namespace, true);
+        }
+        Map<String, Double> rates = new LinkedHashMap<>();
+        for (ProcessingGuarantees guarantees : List.of(ProcessingGuarantees.ATLEAST_ONCE,
+                ProcessingGuarantees.EFFECTIVELY_ONCE)) {
+            String label = "eo-" + guarantees.name().toLowerCase(Locale.ROOT).replace('_', '-');
+            try (Run run = new Run(label, backlogRecords + 10, "", "persistent://" + namespace + "/")) {
+                run.guarantees = guarantees;
+                say(label + ": writing " + backlogRecords + " items before the connector starts");
+                runWriters(run, () -> true, new AtomicLong(), backlogRecords, null, 0);
+                run.startConnector(List.of());
+                run.awaitReceived(backlogRecords, Duration.ofMinutes(10));
+                double seconds = (run.tracker.lastUniqueNanos - run.tracker.firstNanos) / 1e9;
+                rates.put(guarantees.name(), (backlogRecords - 1) / seconds);
+            }
+        }
+        row("12. backlog drain, effectively-once", String.format(Locale.ROOT, "%,.0f records/s EFFECTIVELY_ONCE vs"
+                        + " %,.0f records/s ATLEAST_ONCE (%,d records from TRIM_HORIZON, one after the other, both"
+                        + " to a namespace with deduplication)", rates.get("EFFECTIVELY_ONCE"),
+                rates.get("ATLEAST_ONCE"), backlogRecords), "—", "—");
     }
 
     /** 4 and 5: a backlog drained from TRIM_HORIZON vs the raw GetRecords rate; the connector JVM's memory. */
@@ -619,8 +654,14 @@ public final class Benchmark {
         LocalRunnerSource source;
         int connectorStarts;
         List<String> jvmOptions = CONNECTOR_JVM;
+        ProcessingGuarantees guarantees;
 
         Run(String label, int capacity, String extraConfig) throws Exception {
+            this(label, capacity, extraConfig, TENANT_NS);
+        }
+
+        /** @param namespacePrefix where the topic goes, {@code persistent://tenant/namespace/} */
+        Run(String label, int capacity, String extraConfig, String namespacePrefix) throws Exception {
             this.label = label;
             int n = ++runCounter;
             this.dir = workDir.resolve(label);
@@ -629,7 +670,7 @@ public final class Benchmark {
             this.dynamo = quietly(DynamoDbLocal::start);
             this.table = "bench" + n;
             this.arn = dynamo.createTableWithStream(table);
-            this.topic = TENANT_NS + "bench-" + label + "-" + n;
+            this.topic = namespacePrefix + "bench-" + label + "-" + n;
             this.app = "pulsar-dynamodb-bench-" + label + "-" + n;
             this.tracker = new Tracker(capacity);
             this.consumer = client.newConsumer(Schema.BYTES)
@@ -654,8 +695,12 @@ public final class Benchmark {
             jvm.addAll(extraJvmOptions);
             Path log = dir.resolve("localrunner-" + (++connectorStarts) + ".log");
             say(label + ": starting the connector (log " + log + ")");
-            source = LocalRunnerSource.start(runtime, pulsar,
-                    new LocalRunnerSource.Options("bench-" + label, topic, configJson).jvmOptions(jvm), log);
+            LocalRunnerSource.Options options = new LocalRunnerSource.Options("bench-" + label, topic, configJson)
+                    .jvmOptions(jvm);
+            if (guarantees != null) {
+                options.processingGuarantees(guarantees);
+            }
+            source = LocalRunnerSource.start(runtime, pulsar, options, log);
         }
 
         /** Starts the connector and waits until a first item has gone through (the lease is taken, JIT warm). */

@@ -3,21 +3,16 @@ package org.apache.pulsar.io.dynamodb.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.pulsar.client.api.PulsarClient;
-import org.apache.pulsar.io.dynamodb.testing.DynamoDbLocal;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -25,7 +20,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Proves that nothing is lost: the NAR in Pulsar's LocalRunner, a Pulsar standalone broker and DynamoDB Local, under
@@ -38,19 +32,15 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 class FaultToleranceIT {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int ITEMS = 200;
-    private static final int RECEIVE_QUEUE_SIZE = 500;
-    /** DynamoDB Streams' GetRecords limit, the connector's batch per poll of a shard. */
-    private static final int BATCH = 1000;
+    private static final int RECEIVE_QUEUE_SIZE = FaultScenario.RECEIVE_QUEUE_SIZE;
+    private static final int BATCH = FaultScenario.BATCH;
     /**
      * What one fault may make the connector publish twice, with a checkpoint after every batch: the records it held
      * unacknowledged at its last checkpoint (at most receiveQueueSize) plus the batch it was dispatching after it.
      */
     private static final int IN_FLIGHT_BOUND = RECEIVE_QUEUE_SIZE + BATCH;
     private static final long CHECKPOINT_EVERY_BATCH_MS = 1;
-    private static final Duration FIRST_DELIVERY = Duration.ofSeconds(240);
-    private static final Duration CATCH_UP = Duration.ofMinutes(6);
+    private static final Duration FIRST_DELIVERY = FaultScenario.FIRST_DELIVERY;
     private static final Duration OUTAGE = Duration.ofSeconds(30);
 
     private static PulsarRuntime runtime;
@@ -58,6 +48,7 @@ class FaultToleranceIT {
     private static Path report;
     private static PulsarStandalone pulsar;
     private static PulsarClient client;
+    private static FaultScenario.Environment env;
 
     @BeforeAll
     static void start() throws Exception {
@@ -67,6 +58,7 @@ class FaultToleranceIT {
         Files.deleteIfExists(report);
         pulsar = SharedPulsar.get(runtime).awaitReady(Duration.ofSeconds(180));
         client = PulsarClient.builder().serviceUrl(pulsar.brokerServiceUrl()).build();
+        env = new FaultScenario.Environment(runtime, pulsar, client, dir, report);
     }
 
     @AfterAll
@@ -80,7 +72,7 @@ class FaultToleranceIT {
     @Order(1)
     void crashLocalRunnerKilledFiveTimesAtRandomMoments() throws Exception {
         long started = System.nanoTime();
-        try (Scenario s = new Scenario("crash", false, CHECKPOINT_EVERY_BATCH_MS)) {
+        try (FaultScenario s = new FaultScenario(env, "crash", false, CHECKPOINT_EVERY_BATCH_MS)) {
             LocalRunnerSource source = s.startSource(0);
             s.warmUp();
             Random random = new Random(20261124L);
@@ -131,14 +123,14 @@ class FaultToleranceIT {
 
     /** Something the connector depends on, stopped for a while and started again. */
     private interface OutageStep {
-        void run(Scenario s) throws Exception;
+        void run(FaultScenario s) throws Exception;
     }
 
     /** One connector, the workload, an outage of 30 s at 3,000 writes: it must recover without a restart. */
     private static void outageMidStream(String name, boolean fileBackedDynamo, long seed, String test, String faults,
                                         OutageStep stop, OutageStep start) throws Exception {
         long started = System.nanoTime();
-        try (Scenario s = new Scenario(name, fileBackedDynamo, CHECKPOINT_EVERY_BATCH_MS)) {
+        try (FaultScenario s = new FaultScenario(env, name, fileBackedDynamo, CHECKPOINT_EVERY_BATCH_MS)) {
             LocalRunnerSource source = s.startSource(0);
             long pid = source.jvm().pid();
             s.warmUp();
@@ -159,29 +151,16 @@ class FaultToleranceIT {
     @Order(4)
     void handoffTheSurvivorOfTwoInstancesTakesOverTheLeaseFromTheCheckpoint() throws Exception {
         long started = System.nanoTime();
-        try (Scenario s = new Scenario("handoff", false, CHECKPOINT_EVERY_BATCH_MS)) {
+        try (FaultScenario s = new FaultScenario(env, "handoff", false, CHECKPOINT_EVERY_BATCH_MS)) {
             List<LocalRunnerSource> instances = List.of(s.startSource(0), s.startSource(1));
             s.warmUp();
             try (ChangeWorkload workload = s.workload(10_000, 200, 4L)) {
                 awaitWritten(workload, 3_000);
-                String owner = singleLeaseOwner(s);
-                int holder = owner.contains("/0@") ? 0 : 1;
-                assertThat(owner).as("worker ids name the instance").contains("/" + holder + "@");
-                // KCL reassigns an expired lease from its leader: if the leader dies (here the instance started
-                // first is leader and holder), its lock (30 s) expires first, so the takeover takes 15 s or 40 s.
-                instances.get(holder).kill();
-                LocalRunnerSource survivor = instances.get(1 - holder);
-                long killed = System.nanoTime();
-                await("instance " + (1 - holder) + " taking the lease over").atMost(Duration.ofMinutes(5))
-                        .pollInterval(Duration.ofSeconds(1))
-                        .failFast("the surviving LocalRunner exited:\n" + survivor.errors(),
-                                () -> !survivor.jvm().isAlive())
-                        .until(() -> singleLeaseOwner(s).contains("/" + (1 - holder) + "@"));
-                long takeover = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killed);
-                s.finish(workload, "4. handoff", "2 instances, same applicationName; lease holder (instance " + holder
-                        + ") SIGKILLed at 3,000 writes; the other took the lease over " + takeover + " s later",
-                        IN_FLIGHT_BOUND, started);
-                assertThat(survivor.jvm().isAlive()).isTrue();
+                FaultScenario.Takeover takeover = s.killLeaseHolderAndAwaitTakeover(instances);
+                s.finish(workload, "4. handoff", "2 instances, same applicationName; lease holder (instance "
+                        + takeover.holder() + ") SIGKILLed at 3,000 writes; the other took the lease over "
+                        + takeover.seconds() + " s later", IN_FLIGHT_BOUND, started);
+                assertThat(takeover.survivor().jvm().isAlive()).isTrue();
             }
         }
     }
@@ -191,7 +170,7 @@ class FaultToleranceIT {
     void gracefulStopUnderLoadRepublishesNothingAcknowledged() throws Exception {
         long started = System.nanoTime();
         long checkpointInterval = 1_000;
-        try (Scenario s = new Scenario("graceful-stop", false, checkpointInterval)) {
+        try (FaultScenario s = new FaultScenario(env, "graceful-stop", false, checkpointInterval)) {
             LocalRunnerSource source = s.startSource(0);
             s.warmUp();
             try (ChangeWorkload workload = s.workload(10_000, 200, 5L)) {
@@ -202,7 +181,8 @@ class FaultToleranceIT {
                 Set<BigInteger> acknowledged = beforeStop.stream().map(ReceivedMessage::sequenceNumber)
                         .collect(Collectors.toSet());
                 s.startSource(0);
-                StreamAudit.Result result = s.finish(workload, "graceful stop", null, RECEIVE_QUEUE_SIZE, started);
+                StreamAudit.Result result = s.finish(workload, "graceful stop", (String) null, RECEIVE_QUEUE_SIZE,
+                        started);
                 List<ReceivedMessage> all = TopicReader.readAll(client, s.topic);
                 long republished = all.subList(beforeStop.size(), all.size()).stream()
                         .filter(m -> acknowledged.contains(m.sequenceNumber())).count();
@@ -210,7 +190,7 @@ class FaultToleranceIT {
                         + " close()) at 3,000 writes while writing, restarted; checkpointInterval "
                         + checkpointInterval + " ms; " + beforeStop.size() + " messages in the topic at the stop, "
                         + republished + " of them published again after the restart", result, RECEIVE_QUEUE_SIZE,
-                        seconds(started));
+                        FaultScenario.seconds(started));
                 assertThat(republished).as("changes in the topic before the stop that were published again")
                         .isLessThanOrEqualTo(RECEIVE_QUEUE_SIZE);
             }
@@ -220,120 +200,5 @@ class FaultToleranceIT {
     private static void awaitWritten(ChangeWorkload workload, int changes) {
         await("the writer at " + changes + " changes").atMost(Duration.ofMinutes(5))
                 .pollInterval(Duration.ofMillis(200)).until(() -> workload.written() >= changes || workload.done());
-    }
-
-    private static String singleLeaseOwner(Scenario s) {
-        Map<String, String> owners = s.dynamo.leaseOwners(s.app);
-        assertThat(owners).as("leases of %s", s.app).hasSize(1);
-        String owner = owners.values().iterator().next();
-        return owner == null ? "" : owner;
-    }
-
-    private static long seconds(long startedNanos) {
-        return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos);
-    }
-
-    /** One test's DynamoDB Local, table, stream, topic, KCL application and LocalRunners. */
-    private static final class Scenario implements AutoCloseable {
-        final String name;
-        final DynamoDbLocal dynamo;
-        final String table;
-        final String streamArn;
-        final String topic;
-        final String app;
-        final long checkpointInterval;
-        final TopicReader reader;
-        final List<LocalRunnerSource> sources = new ArrayList<>();
-
-        Scenario(String name, boolean fileBacked, long checkpointInterval) throws Exception {
-            this.name = name;
-            this.checkpointInterval = checkpointInterval;
-            this.dynamo = fileBacked ? DynamoDbLocal.startFileBacked(dir.resolve(name).resolve("dynamodb-"
-                    + System.currentTimeMillis())) : DynamoDbLocal.start();
-            this.table = "faults-" + name;
-            this.streamArn = dynamo.createTableWithStream(table);
-            this.topic = "persistent://public/default/faults-" + name;
-            this.app = "faults-" + name + "-" + System.currentTimeMillis();
-            this.reader = new TopicReader(client, topic);
-        }
-
-        LocalRunnerSource startSource(int instance) throws Exception {
-            Map<String, Object> config = new LinkedHashMap<>();
-            config.put("awsEndpoint", dynamo.endpoint());
-            config.put("awsRegion", "us-east-1");
-            config.put("awsDynamodbStreamArn", streamArn);
-            config.put("awsCredentialPluginParam", JSON.writeValueAsString(Map.of(
-                    "accessKey", DynamoDbLocal.ACCESS_KEY, "secretKey", DynamoDbLocal.SECRET_KEY)));
-            config.put("applicationName", app);
-            config.put("initialPositionInStream", "TRIM_HORIZON");
-            config.put("checkpointInterval", checkpointInterval);
-            config.put("backoffTime", 1000);
-            config.put("numRetries", 3);
-            config.put("receiveQueueSize", RECEIVE_QUEUE_SIZE);
-            config.put("pollInterval", 100);
-            config.put("dynamoEndpoint", dynamo.endpoint());
-            config.put("cloudwatchEndpoint", dynamo.endpoint());
-            LocalRunnerSource source = LocalRunnerSource.start(runtime, pulsar,
-                    new LocalRunnerSource.Options("faults-" + name, topic, JSON.writeValueAsString(config))
-                            .instanceIdOffset(instance),
-                    dir.resolve(name).resolve("localrunner-" + (sources.size() + 1) + "-instance" + instance
-                            + ".log"));
-            sources.add(source);
-            return source;
-        }
-
-        /** Writes one change and waits until it is in the topic: the connector holds its lease and reads. */
-        void warmUp() {
-            dynamo.put(table, Map.of("id", AttributeValue.fromS("warm-up")));
-            awaitTopic(FIRST_DELIVERY, "the first change in the topic", () -> reader.poll() >= 1);
-        }
-
-        ChangeWorkload workload(int changes, int ratePerSecond, long seed) {
-            return new ChangeWorkload(dynamo.client(), table, ITEMS, changes, ratePerSecond, seed).start();
-        }
-
-        private void awaitTopic(Duration timeout, String what, java.util.concurrent.Callable<Boolean> done) {
-            await(what).atMost(timeout).pollInterval(Duration.ofMillis(500))
-                    .failFast("no LocalRunner is running; errors of the last:\n"
-                                    + sources.get(sources.size() - 1).errors(),
-                            () -> sources.stream().noneMatch(source -> source.jvm().isAlive()))
-                    .until(done);
-        }
-
-        /**
-         * Waits for the writer, reads the stream, waits until the topic holds every change, checks it and reports
-         * it (unless faults is null); returns the result.
-         */
-        StreamAudit.Result finish(ChangeWorkload workload, String test, String faults, long duplicateBound,
-                                  long startedNanos) throws Exception {
-            workload.awaitDone(Duration.ofMinutes(10));
-            List<StreamAudit.Change> stream = StreamAudit.readStream(dynamo, streamArn);
-            Set<BigInteger> expected = stream.stream().map(StreamAudit.Change::sequenceNumber)
-                    .collect(Collectors.toSet());
-            assertThat(stream.size()).as("changes in the stream").isGreaterThanOrEqualTo(workload.written());
-            awaitTopic(CATCH_UP, "all " + stream.size() + " changes in the topic",
-                    () -> reader.poll() >= expected.size());
-            StreamAudit.Result result = StreamAudit.audit(stream, TopicReader.readAll(client, topic));
-            System.out.println(name + ": " + result);
-            if (faults != null) {
-                FaultReport.add(report, test, workload.describe(), faults, result, duplicateBound,
-                        seconds(startedNanos));
-            }
-            assertThat(result.missing()).as("changes missing from the topic: %s", result).isZero();
-            assertThat(result.unknown()).as("messages that are no change of the stream: %s", result).isZero();
-            assertThat(result.outOfOrderItems()).as("items whose changes first appear out of order: %s", result)
-                    .isZero();
-            assertThat(result.duplicates()).as("duplicates: %s", result).isLessThanOrEqualTo((int) duplicateBound);
-            return result;
-        }
-
-        @Override
-        public void close() throws Exception {
-            for (LocalRunnerSource source : sources) {
-                source.close();
-            }
-            reader.close();
-            dynamo.close();
-        }
     }
 }

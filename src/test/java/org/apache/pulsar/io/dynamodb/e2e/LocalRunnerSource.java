@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.pulsar.client.api.CompressionType;
+import org.apache.pulsar.common.functions.FunctionConfig;
 import org.apache.pulsar.common.functions.ProducerConfig;
 import org.apache.pulsar.common.io.SourceConfig;
 
@@ -40,6 +41,7 @@ final class LocalRunnerSource implements AutoCloseable {
         String batchBuilder;
         CompressionType compressionType;
         int instanceIdOffset;
+        FunctionConfig.ProcessingGuarantees processingGuarantees;
         List<String> jvmOptions = List.of("-Xms128m", "-Xmx512m");
 
         /** {@code --name}, {@code --destination-topic-name} and {@code --source-config} (a JSON map). */
@@ -67,6 +69,12 @@ final class LocalRunnerSource implements AutoCloseable {
             return this;
         }
 
+        /** {@code --processing-guarantees}: unset, Pulsar runs the source ATLEAST_ONCE. */
+        Options processingGuarantees(FunctionConfig.ProcessingGuarantees guarantees) {
+            this.processingGuarantees = guarantees;
+            return this;
+        }
+
         /** The LocalRunner JVM's options (memory, GC, logging) in place of the tests' {@code -Xms128m -Xmx512m}. */
         Options jvmOptions(List<String> jvmOptions) {
             this.jvmOptions = List.copyOf(jvmOptions);
@@ -81,6 +89,9 @@ final class LocalRunnerSource implements AutoCloseable {
         sourceConfig.setName(options.name);
         sourceConfig.setTopicName(options.topic);
         sourceConfig.setArchive(runtime.nar().toString());
+        if (options.processingGuarantees != null) {
+            sourceConfig.setProcessingGuarantees(options.processingGuarantees);
+        }
         sourceConfig.setParallelism(1);
         if (options.batchBuilder != null) {
             sourceConfig.setBatchBuilder(options.batchBuilder);

@@ -82,9 +82,11 @@ final class FakeCheckpointer implements RecordProcessorCheckpointer {
         throw unexpected();
     }
 
+    /** Effectively-once's checkpoint: recorded as {@code <sequence number>#<subsequence number>}. */
     @Override
-    public void checkpoint(String sequenceNumber, long subSequenceNumber) {
-        throw unexpected();
+    public void checkpoint(String sequenceNumber, long subSequenceNumber)
+            throws ThrottlingException, KinesisClientLibDependencyException {
+        write(sequenceNumber + "#" + subSequenceNumber);
     }
 
     @Override

@@ -978,4 +978,45 @@ class ShardChangeProcessorTest {
         processor.leaseLost(LeaseLostInput.builder().build());
         assertThat(permits.availablePermits()).isEqualTo(3);
     }
+
+    // ---- effectively-once -----------------------------------------------------------------------------------
+
+    private ShardChangeProcessor startEffectivelyOnce(ExtendedSequenceNumber checkpoint, long brokerLast) {
+        permits = new Semaphore(100);
+        processor = new ShardChangeProcessor(new ProcessorContext(filter, CONVERTER, ORIGIN, published::add, permits,
+                settings(NOW), stopping::get, fatals::add, new SourceMetrics(() -> 0),
+                new org.apache.pulsar.io.dynamodb.exactlyonce.EffectivelyOnce("app", "topic", (topic, name, stop) -> brokerLast, fatals::add)));
+        processor.initialize(InitializationInput.builder().shardId(SHARD).extendedSequenceNumber(checkpoint).build());
+        return processor;
+    }
+
+    @Test
+    void effectivelyOnceCheckpointsTheRecordNumberAndAfterARestartSendsNothingTheBrokerHolds() {
+        startEffectivelyOnce(ExtendedSequenceNumber.TRIM_HORIZON, -1);
+        processor.processRecords(batch(1, 5));
+        published.forEach(Record::ack);
+        processor.processRecords(batch(6, 6));
+        assertThat(published).extracting(r -> r.getPartitionId().orElseThrow()).containsOnly(
+                "app/table/2024-05-01T00:00:00.000/" + SHARD);
+        assertThat(published).extracting(r -> r.getRecordSequence().orElseThrow())
+                .containsExactly(2L, 4L, 6L, 8L, 10L, 12L);
+        assertThat(checkpointer.writes()).extracting(FakeCheckpointer.Write::sequenceNumber)
+                .as("record 5 is number 5: the checkpoint holds it").containsExactly(seq(5) + "#5");
+
+        // a restart from (record 5, number 5) while the broker holds up to record 6's id: 7 is the first sent
+        published.clear();
+        startEffectivelyOnce(new ExtendedSequenceNumber(seq(5), 5L), 12);
+        processor.processRecords(batch(6, 8));
+        assertThat(published).extracting(r -> r.getRecordSequence().orElseThrow()).containsExactly(14L, 16L);
+        assertThat(published).extracting(r -> r.getProperties().get("SEQUENCE_NUMBER"))
+                .containsExactly(seq(7), seq(8));
+        assertThat(fatals).isEmpty();
+    }
+
+    @Test
+    void atLeastOnceRecordsCarryNoPartitionIdOrSequence() {
+        start(settings(NOW), 100);
+        processor.processRecords(batch(1, 2));
+        assertThat(published).allMatch(r -> r.getPartitionId().isEmpty() && r.getRecordSequence().isEmpty());
+    }
 }

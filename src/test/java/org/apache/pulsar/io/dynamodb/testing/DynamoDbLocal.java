@@ -162,6 +162,16 @@ public final class DynamoDbLocal implements AutoCloseable {
         return owners;
     }
 
+    /** The subsequence number of each lease's checkpoint (effectively-once stores the record number there). */
+    public Map<String, Long> leaseCheckpointSubsequences(String applicationName) {
+        Map<String, Long> subsequences = new java.util.TreeMap<>();
+        for (Map<String, AttributeValue> item : client.scan(b -> b.tableName(applicationName)).items()) {
+            AttributeValue subsequence = item.get("checkpointSubSequenceNumber");
+            subsequences.put(item.get("leaseKey").s(), subsequence == null ? 0 : Long.parseLong(subsequence.n()));
+        }
+        return subsequences;
+    }
+
     @Override
     public void close() throws Exception {
         client.close();

@@ -1,0 +1,171 @@
+package org.apache.pulsar.io.dynamodb.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.pulsar.client.admin.PulsarAdmin;
+import org.apache.pulsar.client.admin.PulsarAdminException;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.common.functions.FunctionConfig.ProcessingGuarantees;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Effectively-once through crashes and a handoff: FaultToleranceIT's crash and handoff tests, with the LocalRunner
+ * run as {@code --processing-guarantees EFFECTIVELY_ONCE} and the topic in a namespace with deduplication on. The
+ * topic must hold every change of the stream (read with the DynamoDB Streams API) exactly once: zero missing AND
+ * zero duplicates. With {@code checkpointInterval} 2 s each kill leaves acknowledged records after the checkpoint:
+ * the restarted instance reads them again, and had it sent them again with new records in one batch, the broker
+ * would have dropped the new ones with them (a loss this test would count). One row per test goes to
+ * target/effectively-once-fault-report.md. Runs with {@code -Pfaults}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
+class EffectivelyOnceFaultIT {
+
+    /** The namespace policy a user sets with {@code pulsar-admin namespaces set-deduplication --enable}. */
+    private static final String NAMESPACE = "public/effectively-once";
+    private static final long CHECKPOINT_INTERVAL_MS = 2_000;
+    private static final Pattern NOT_SENT_AGAIN = Pattern.compile(
+            "Producer '[^']+': (\\d+) messages read again were already in Pulsar");
+
+    private static FaultScenario.Environment env;
+    private static PulsarClient client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        PulsarRuntime runtime = PulsarRuntime.fromSystemProperties();
+        Path dir = runtime.workDir().resolve("EffectivelyOnceFaultIT");
+        Path report = runtime.workDir().getParent().resolve("effectively-once-fault-report.md");
+        Files.deleteIfExists(report);
+        PulsarStandalone pulsar = SharedPulsar.get(runtime).awaitReady(Duration.ofSeconds(300));
+        try (PulsarAdmin admin = PulsarAdmin.builder().serviceHttpUrl(pulsar.webServiceUrl()).build()) {
+            try {
+                admin.namespaces().createNamespace(NAMESPACE);
+            } catch (PulsarAdminException.ConflictException exists) {
+                // a previous class of this JVM made it
+            }
+            admin.namespaces().setDeduplicationStatus(NAMESPACE, true);
+        }
+        client = PulsarClient.builder().serviceUrl(pulsar.brokerServiceUrl()).build();
+        env = new FaultScenario.Environment(runtime, pulsar, client, dir, report);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    private static FaultScenario scenario(String name) throws Exception {
+        return new FaultScenario(env, name, false, CHECKPOINT_INTERVAL_MS, NAMESPACE)
+                .guarantees(ProcessingGuarantees.EFFECTIVELY_ONCE);
+    }
+
+    /** How many messages the instance read again after its checkpoint and did not send, as its log says. */
+    private static int notSentAgain(LocalRunnerSource source) {
+        Matcher matcher = NOT_SENT_AGAIN.matcher(source.jvm().logText());
+        int total = 0;
+        while (matcher.find()) {
+            total += Integer.parseInt(matcher.group(1));
+        }
+        return total;
+    }
+
+    @Test
+    @Order(1)
+    void crashKilledFiveTimesUnderLoadLeavesEveryChangeInTheTopicExactlyOnce() throws Exception {
+        long started = System.nanoTime();
+        try (FaultScenario s = scenario("eo-crash")) {
+            LocalRunnerSource source = s.startSource(0);
+            s.warmUp();
+            Random random = new Random(20261202L);
+            int kills = 5;
+            List<LocalRunnerSource> restarts = new ArrayList<>();
+            try (ChangeWorkload workload = s.workload(15_000, 150, 11L)) {
+                for (int kill = 1; kill <= kills; kill++) {
+                    LocalRunnerSource running = source;
+                    await("connector " + kill + " holding the lease").atMost(FaultScenario.FIRST_DELIVERY)
+                            .pollInterval(Duration.ofMillis(500))
+                            .failFast("the LocalRunner exited; its errors:\n" + running.errors(),
+                                    () -> !running.jvm().isAlive())
+                            .until(() -> running.jvm().logText().contains("effectively-once as producer"));
+                    int before = s.reader.poll();
+                    long checkpointBefore = s.dynamo.leaseCheckpointSubsequences(s.app).values().stream()
+                            .mapToLong(Long::longValue).max().orElse(0);
+                    // Kill a connector at work: once it has published and written a numbered checkpoint since it
+                    // took the shard, at a random moment within the next 5 s (or while it drains the backlog).
+                    await("connector " + kill + " publishing and checkpointing").atMost(FaultScenario.FIRST_DELIVERY)
+                            .pollInterval(Duration.ofMillis(200))
+                            .failFast("the LocalRunner exited; its errors:\n" + running.errors(),
+                                    () -> !running.jvm().isAlive())
+                            .until(() -> s.reader.poll() > before + 50 && s.dynamo.leaseCheckpointSubsequences(s.app)
+                                    .values().stream().anyMatch(n -> n > checkpointBefore) || workload.done());
+                    Thread.sleep(random.nextInt(5_000));
+                    source.kill();
+                    source = s.startSource(0);
+                    LocalRunnerSource restarted = source;
+                    await("restart " + kill + " taking the shard").atMost(FaultScenario.FIRST_DELIVERY)
+                            .pollInterval(Duration.ofMillis(500))
+                            .failFast("the LocalRunner exited; its errors:\n" + restarted.errors(),
+                                    () -> !restarted.jvm().isAlive())
+                            .until(() -> NOT_SENT_AGAIN.matcher(restarted.jvm().logText()).find()
+                                    || workload.done());
+                    restarts.add(restarted);
+                }
+                // counted once all is in the topic: the last restart may still be taking the shard at the end
+                StreamAudit.Result result = s.finish(workload, "1. crash, effectively-once", () -> kills
+                        + " × SIGKILL of the LocalRunner at random moments (seeded), restarted each time;"
+                        + " checkpointInterval " + CHECKPOINT_INTERVAL_MS + " ms; messages read again after each"
+                        + " restart and not sent"
+                        + " again (already in Pulsar): " + restarts.stream().map(EffectivelyOnceFaultIT::notSentAgain)
+                        .toList(), 0, started);
+                List<Integer> skipped = restarts.stream().map(EffectivelyOnceFaultIT::notSentAgain).toList();
+                assertThat(result.duplicates()).as("duplicates: %s", result).isZero();
+                assertThat(skipped).as("restarts that read again what Pulsar already held").anyMatch(n -> n > 0);
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void handoffTheSurvivorResumesAfterWhatTheBrokerHoldsExactlyOnce() throws Exception {
+        long started = System.nanoTime();
+        try (FaultScenario s = scenario("eo-handoff")) {
+            List<LocalRunnerSource> instances = List.of(s.startSource(0), s.startSource(1));
+            s.warmUp();
+            try (ChangeWorkload workload = s.workload(10_000, 200, 14L)) {
+                await("the writer at 3,000 changes").atMost(Duration.ofMinutes(5))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> workload.written() >= 3_000 || workload.done());
+                FaultScenario.Takeover takeover = s.killLeaseHolderAndAwaitTakeover(instances);
+                LocalRunnerSource survivor = takeover.survivor();
+                await("the survivor publishing").atMost(FaultScenario.FIRST_DELIVERY)
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(() -> NOT_SENT_AGAIN.matcher(survivor.jvm().logText()).find() || workload.done());
+                StreamAudit.Result result = s.finish(workload, "2. handoff, effectively-once", () -> "2 instances, same"
+                        + " applicationName; lease holder (instance " + takeover.holder() + ") SIGKILLed at 3,000"
+                        + " writes; the other took the lease over " + takeover.seconds() + " s later and did not send"
+                        + " again "
+                        + notSentAgain(survivor) + " messages already in Pulsar", 0, started);
+                assertThat(result.duplicates()).as("duplicates: %s", result).isZero();
+                assertThat(survivor.jvm().isAlive()).isTrue();
+            }
+        }
+    }
+}
