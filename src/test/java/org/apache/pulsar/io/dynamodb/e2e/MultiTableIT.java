@@ -180,6 +180,13 @@ class MultiTableIT {
         dynamo.client().deleteTable(b -> b.tableName("m-c"));
         writer.awaitRounds(30);
 
+        // the running instance follows m-b's new stream and finishes m-c itself, without a restart
+        LocalRunnerSource running = source;
+        awaitCondition(DELIVERY, "the source continuing on m-b's new stream and dropping the deleted m-c", () -> {
+            String log = running.jvm().logText();
+            return log.contains("continuing on the table's new stream") && log.contains("the table was deleted");
+        });
+
         // kill -9 while three tables are written; a new LocalRunner of the source takes the leases once they expire
         LocalRunnerSource first = source;
         first.kill();

@@ -38,7 +38,20 @@ final class WorkerSource {
     /** {@code pulsar-admin sources create --archive <archive> ...}: the archive is uploaded to the worker. */
     static WorkerSource create(PulsarAdmin admin, ChildJvm workerJvm, SourceConfig config, Path archive)
             throws PulsarAdminException {
-        admin.sources().createSource(config, archive.toString());
+        // a standalone's worker refuses with "Leader not yet ready" until its leader election is done; nothing is
+        // created then, so asking again is what a user would do
+        await("the function worker's leader, to create the source")
+                .atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    try {
+                        admin.sources().createSource(config, archive.toString());
+                        return true;
+                    } catch (PulsarAdminException e) {
+                        if (String.valueOf(e.getMessage()).contains("Leader not yet ready")) {
+                            return false;
+                        }
+                        throw e;
+                    }
+                });
         return new WorkerSource(admin, workerJvm, config);
     }
 
