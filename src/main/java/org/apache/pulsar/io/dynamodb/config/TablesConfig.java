@@ -153,8 +153,13 @@ public final class TablesConfig {
         return discoveryInterval;
     }
 
+    /** Whether topicPattern sends each table to a topic of its own. */
+    public boolean perTableTopics() {
+        return !topicPattern.isEmpty();
+    }
+
     /** The table's own topic by topicPattern; empty when every table goes to the source's topic. */
     public Optional<String> topicFor(String table) {
-        return topicPattern.isEmpty() ? Optional.empty() : Optional.of(topicPattern.replace(TABLE_PLACEHOLDER, table));
+        return !perTableTopics() ? Optional.empty() : Optional.of(topicPattern.replace(TABLE_PLACEHOLDER, table));
     }
 }

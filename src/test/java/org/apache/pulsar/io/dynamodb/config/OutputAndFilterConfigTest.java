@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -23,17 +22,10 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 /** The output keys (outputFormat, tombstoneAfterDelete, messageKeyMode) and the filter keys (eventNames, filterCriteria). */
 class OutputAndFilterConfigTest {
 
-    private static final String ARN =
-            "arn:aws:dynamodb:eu-north-1:123456789012:table/orders/stream/2026-01-02T03:04:05.123";
+    private static final String ARN = ArnConfig.ARN;
 
     private static DynamoDBSourceConfig load(Object... keysAndValues) {
-        Map<String, Object> config = new HashMap<>();
-        config.put("awsDynamodbStreamArn", ARN);
-        config.put("awsCredentialPluginParam", "{\"accessKey\":\"a\",\"secretKey\":\"b\"}");
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            config.put((String) keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return DynamoDBSourceConfig.load(config, null);
+        return ArnConfig.load(keysAndValues);
     }
 
     @Test
