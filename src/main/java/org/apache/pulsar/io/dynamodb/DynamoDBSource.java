@@ -2,6 +2,7 @@ package org.apache.pulsar.io.dynamodb;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import org.apache.pulsar.io.core.PushSource;
 import org.apache.pulsar.io.core.SourceContext;
@@ -65,7 +66,7 @@ public class DynamoDBSource extends PushSource<byte[]> {
             // Pulsar's processing guarantee: EFFECTIVELY_ONCE numbers every message for the broker's deduplication
             Sequencing sequencing = EffectivelyOnce.forGuarantee(context, config.getApplicationName(),
                     config.getTables().perTableTopics(), this::failSource);
-            BiFunction<StreamStart, RetentionGapHandler, ChangeStream> streams = (start, gaps) -> new KclChangeStream(
+            BiFunction<StreamStart, RetentionGapHandler, KclChangeStream> streams = (start, gaps) -> new KclChangeStream(
                     config, clients, workerId, config.getFilters().recordFilter(), converter, this::consume,
                     this::failSource, start, gaps, metrics, sequencing);
             if (config.getTables().multiTable()) {
@@ -74,10 +75,10 @@ public class DynamoDBSource extends PushSource<byte[]> {
                         converter, this::consume, this::failSource,
                         StreamStart.of(config.getInitialPositionInStream(), config.getStartAtTime()), retentionGaps,
                         metrics, sequencing);
+                changes.start();
             } else {
                 changes = oneTable(config, context, workerId, converter, streams, metrics, sequencing);
             }
-            changes.start();
             metricsReporter = MetricsReporter.start(metrics, context, config.getMetricsReport().interval(),
                     config.getApplicationName());
         } catch (RuntimeException e) {
@@ -86,28 +87,38 @@ public class DynamoDBSource extends PushSource<byte[]> {
         }
     }
 
-    /** One stream: KCL's, or the table's snapshot and then KCL's when snapshotMode asks for one. */
+    /** One stream, started: KCL's, or the table's snapshot and then KCL's when snapshotMode asks for one. */
     private ChangeStream oneTable(DynamoDBSourceConfig config, SourceContext context, String workerId,
                                   RecordConverter converter,
-                                  BiFunction<StreamStart, RetentionGapHandler, ChangeStream> streams,
+                                  BiFunction<StreamStart, RetentionGapHandler, KclChangeStream> streams,
                                   SourceMetrics metrics, Sequencing sequencing) {
-        ChangeStream stream = null;
+        CompletableFuture<Void> checked = new CompletableFuture<>();
         if (!config.getSnapshot().enabled()) {
-            // built now: KCL's scheduler is made (no request) while the stream is checked
-            stream = streams.apply(StreamStart.of(config.getInitialPositionInStream(), config.getStartAtTime()),
-                    retentionGaps);
+            // KCL's scheduler is built (no request) and reads its tables while the stream is checked
+            KclChangeStream stream = streams.apply(StreamStart.of(config.getInitialPositionInStream(),
+                    config.getStartAtTime()), retentionGaps);
             changes = stream; // closed by close() should the check below fail
+            stream.startWhen(checked);
         }
-        StreamDescription described = StreamCheck.beforeStart(config, clients);
-        log.info("Stream {} of table {} is {}, view type {}", described.streamArn(), described.tableName(),
-                described.streamStatusAsString(), described.streamViewTypeAsString());
-        config.getOutput().checkStreamViewType(described.streamViewType(), config.getAwsDynamodbStreamArn());
-        if (config.getSnapshot().enabled()) {
-            // the table's snapshot, then its stream from where the snapshot began
-            stream = SnapshotThenStream.open(config, clients, described, workerId,
-                    context == null ? 0 : context.getInstanceId(), context == null ? 1 : context.getNumInstances(),
-                    converter, this::consume, retentionGaps, this::failSource, streams, metrics, sequencing);
+        StreamDescription described;
+        try {
+            described = StreamCheck.beforeStart(config, clients);
+            log.info("Stream {} of table {} is {}, view type {}", described.streamArn(), described.tableName(),
+                    described.streamStatusAsString(), described.streamViewTypeAsString());
+            config.getOutput().checkStreamViewType(described.streamViewType(), config.getAwsDynamodbStreamArn());
+        } catch (RuntimeException e) {
+            checked.completeExceptionally(e);
+            throw e;
         }
+        checked.complete(null);
+        if (!config.getSnapshot().enabled()) {
+            return changes;
+        }
+        // the table's snapshot, then its stream from where the snapshot began
+        ChangeStream stream = SnapshotThenStream.open(config, clients, described, workerId,
+                context == null ? 0 : context.getInstanceId(), context == null ? 1 : context.getNumInstances(),
+                converter, this::consume, retentionGaps, this::failSource, streams::apply, metrics, sequencing);
+        stream.start();
         return stream;
     }
 

@@ -258,6 +258,8 @@ class DynamoDBSourceIT {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("not found")
                 .hasMessageContaining(missing);
+        // KCL reads its tables while the stream is checked, but creates them only after the check has passed
+        assertThat(dynamo.client().listTables().tableNames()).noneMatch(table -> table.startsWith("it-missing"));
     }
 
     @Test

@@ -164,9 +164,17 @@ public final class KclChangeStream implements ChangeStream {
 
     @Override
     public void start() {
+        startWhen(CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * Starts once {@code go} completes normally, never if it fails: reads KCL's tables meanwhile (the source checks
+     * the stream), creates tables and leases and runs KCL only after it.
+     */
+    public void startWhen(CompletableFuture<Void> go) {
         scheduler = builtScheduler();
-        preparation = KclStartupPreparation.forScheduler(scheduler);
-        schedulerThread = new Thread(this::runScheduler, "dynamodb-kcl-" + config.getApplicationName());
+        preparation = KclStartupPreparation.forScheduler(scheduler, () -> awaitGo(go));
+        schedulerThread = new Thread(() -> runScheduler(go), "dynamodb-kcl-" + config.getApplicationName());
         schedulerThread.setDaemon(true);
         schedulerThread.start();
         watch = streams.watch(scheduler);
@@ -174,16 +182,24 @@ public final class KclChangeStream implements ChangeStream {
                 workerId, streams.describe());
     }
 
-    private void runScheduler() {
+    private void runScheduler(CompletableFuture<Void> go) {
         try {
             preparation.prepare();
         } catch (InterruptedException e) {
             return; // closed while preparing: the scheduler never ran
         } catch (RuntimeException e) {
+            if (go.isCompletedExceptionally()) {
+                return; // the source's check failed: open() reports it
+            }
             if (!stopping.get()) {
                 log.warn("Preparing KCL application {} failed ({}); KCL prepares it itself, which takes longer",
                         config.getApplicationName(), rootMessage(e));
             }
+        }
+        try {
+            awaitGo(go);
+        } catch (InterruptedException | IllegalStateException e) {
+            return; // closed, or the source's check failed: the scheduler never ran
         }
         try {
             streams.beforeRun(scheduler);
@@ -256,6 +272,15 @@ public final class KclChangeStream implements ChangeStream {
 
         return StreamsSchedulerFactory.createScheduler(configs.checkpointConfig(), coordinator, leases, lifecycle,
                 metrics, processor, retrieval, adapterClient);
+    }
+
+    /** Waits for the source's go-ahead; a failed check ends the wait with IllegalStateException. */
+    private static void awaitGo(CompletableFuture<Void> go) throws InterruptedException {
+        try {
+            go.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("not started: " + e.getCause(), e.getCause());
+        }
     }
 
     /**

@@ -9,11 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalTime;
-import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -67,13 +62,13 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * JVM, a Pulsar standalone broker and the connector's NAR in Pulsar's LocalRunner in child JVMs, all on 127.0.0.1.
  * Prints a Markdown table and writes it, with PNG charts, to bench/ (full default run) or target/bench/ (a subset
  * or shortened run). Scenarios: latency, latency-1s, throughput, backlog (also memory and the NAR's unused jars),
- * startup, nar, conversion, requests, snapshot, metrics, effectively-once.
+ * startup, startup-worker, nar, conversion, requests, snapshot, metrics, effectively-once.
  */
 public final class Benchmark {
 
     static final List<String> SCENARIOS =
-            List.of("latency", "latency-1s", "throughput", "backlog", "startup", "nar", "conversion", "requests",
-                    "snapshot", "metrics", "effectively-once");
+            List.of("latency", "latency-1s", "throughput", "backlog", "startup", "startup-worker", "nar", "conversion",
+                    "requests", "snapshot", "metrics", "effectively-once");
     private static final String TENANT_NS = "persistent://public/default/";
     private static final int LATENCY_RATE = 200;
     private static final Duration LATENCY_SKIP = Duration.ofSeconds(5);
@@ -179,18 +174,10 @@ public final class Benchmark {
                     case "conversion" -> conversion();
                     case "requests" -> requests();
                     case "metrics" -> metricsOverhead();
+                    case "startup-worker" -> new WorkerStartupBenchmark(runtime, workDir.resolve("startup-worker"),
+                            report()).run();
                     case "snapshot" -> new SnapshotBenchmark(runtime, pulsar, client, workDir.resolve("snapshot"),
-                            CONNECTOR_JVM, new SnapshotBenchmark.Report() {
-                                @Override
-                                public void say(String line) {
-                                    Benchmark.this.say(line);
-                                }
-
-                                @Override
-                                public void row(String scenario, String result, String target, String verdict) {
-                                    Benchmark.this.row(scenario, result, target, verdict);
-                                }
-                            }).run();
+                            CONNECTOR_JVM, report()).run();
                     case "effectively-once" -> effectivelyOnce();
                     default -> throw new IllegalArgumentException(scenario);
                 }
@@ -1074,25 +1061,22 @@ public final class Benchmark {
 
     /** Seconds from the last "Opening DynamoDB source" log line of the connector to the item's receipt. */
     private double openToFirst(Run run, int seq) throws IOException {
-        String log = Files.readString(run.source.jvm().log(), StandardCharsets.ISO_8859_1);
-        String opened = null;
-        for (String line : log.lines().toList()) {
-            if (line.contains("Opening DynamoDB source")) {
-                opened = line.substring(0, 12);
+        return WorkerStartupBenchmark.secondsSinceLastOpen(run.source.jvm().log(), run.tracker.recv[seq]);
+    }
+
+    /** This benchmark's lines and rows, for the scenarios written as classes of their own. */
+    private SnapshotBenchmark.Report report() {
+        return new SnapshotBenchmark.Report() {
+            @Override
+            public void say(String line) {
+                Benchmark.this.say(line);
             }
-        }
-        if (opened == null) {
-            return Double.NaN;
-        }
-        ZonedDateTime openedAt = ZonedDateTime.of(LocalDate.now(), LocalTime.parse(opened,
-                DateTimeFormatter.ofPattern("HH:mm:ss.SSS")), ZoneId.systemDefault());
-        long nowNanos = System.nanoTime();
-        long receivedNanos = run.tracker.recv[seq];
-        Instant receivedAt = Instant.now().minusNanos(nowNanos - receivedNanos);
-        if (openedAt.toInstant().isAfter(Instant.now())) {
-            openedAt = openedAt.minusDays(1);
-        }
-        return Duration.between(openedAt.toInstant(), receivedAt).toMillis() / 1000.0;
+
+            @Override
+            public void row(String scenario, String result, String target, String verdict) {
+                Benchmark.this.row(scenario, result, target, verdict);
+            }
+        };
     }
 
     private static double pct(double[] sorted, double p) {
@@ -1193,7 +1177,7 @@ public final class Benchmark {
                 startedAt.toString().substring(0, 16).replace('T', ' ') + " UTC", loadBefore, loadAverage());
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return parts[0] + "/" + parts[1] + "/" + parts[2];

@@ -37,6 +37,7 @@ public final class KclStartupPreparation implements StartupPreparation {
     private final ShardSync shardSync;
     private final WorkerMetricStatsDAO workerMetrics;
     private final String workerId;
+    private final WriteGate beforeWrites;
 
     /** One run of the scheduler's shard sync: lists the stream's shards and creates their missing leases. */
     @FunctionalInterface
@@ -46,7 +47,7 @@ public final class KclStartupPreparation implements StartupPreparation {
 
     KclStartupPreparation(String application, List<CreateTableRequest> tables, TableReadiness readiness,
                           LeaseRefresher leases, ShardSync shardSync, WorkerMetricStatsDAO workerMetrics,
-                          String workerId) {
+                          String workerId, WriteGate beforeWrites) {
         this.application = application;
         this.tables = tables;
         this.readiness = readiness;
@@ -54,10 +55,14 @@ public final class KclStartupPreparation implements StartupPreparation {
         this.shardSync = shardSync;
         this.workerMetrics = workerMetrics;
         this.workerId = workerId;
+        this.beforeWrites = beforeWrites;
     }
 
-    /** For this scheduler (built, not yet run), with the DynamoDB client its lease management config holds. */
-    public static KclStartupPreparation forScheduler(Scheduler scheduler) {
+    /**
+     * For this scheduler (built, not yet run), with the DynamoDB client its lease management config holds; reads
+     * at once, creates tables and leases only once {@code beforeWrites} returns.
+     */
+    public static KclStartupPreparation forScheduler(Scheduler scheduler, WriteGate beforeWrites) {
         LeaseManagementConfig config = scheduler.leaseManagementConfig();
         DynamoDbAsyncClient dynamo = config.dynamoDBClient();
         var workerConfig = config.workerUtilizationAwareAssignmentConfig();
@@ -78,16 +83,17 @@ public final class KclStartupPreparation implements StartupPreparation {
                 new TableReadiness(dynamo, POLL, TABLES_TIMEOUT), scheduler.leaseRefresher(), shardSync,
                 new WorkerMetricStatsDAO(dynamo, workerConfig.workerMetricsTableConfig(),
                         workerConfig.workerMetricsReporterFreqInMillis()),
-                config.workerIdentifier());
+                config.workerIdentifier(), beforeWrites);
     }
 
     @Override
     public void prepare() throws InterruptedException {
         long started = System.nanoTime();
-        List<String> created = readiness.createAndAwaitActive(tables);
+        List<String> created = readiness.createAndAwaitActive(tables, beforeWrites);
         boolean synced = false;
         try {
             if (leases.isLeaseTableEmpty()) {
+                beforeWrites.await();
                 shardSync.run();
                 synced = true;
             }

@@ -40,9 +40,15 @@ public final class TableReadiness {
 
     /** Creates what is missing, then waits; returns the names of the tables this call created. */
     public List<String> createAndAwaitActive(List<CreateTableRequest> tables) throws InterruptedException {
+        return createAndAwaitActive(tables, WriteGate.OPEN);
+    }
+
+    /** As {@link #createAndAwaitActive(List)}, creating a missing table only once {@code beforeCreate} returns. */
+    public List<String> createAndAwaitActive(List<CreateTableRequest> tables, WriteGate beforeCreate)
+            throws InterruptedException {
         List<String> created = new ArrayList<>();
         for (CreateTableRequest table : tables) {
-            if (createIfMissing(table)) {
+            if (createIfMissing(table, beforeCreate)) {
                 created.add(table.tableName());
             }
         }
@@ -69,11 +75,12 @@ public final class TableReadiness {
     }
 
     /** True when this call created the table; false when it exists already (or another worker just created it). */
-    private boolean createIfMissing(CreateTableRequest table) throws InterruptedException {
+    private boolean createIfMissing(CreateTableRequest table, WriteGate beforeCreate) throws InterruptedException {
         try {
             await(dynamo.describeTable(b -> b.tableName(table.tableName())));
             return false;
         } catch (ResourceNotFoundException missing) {
+            beforeCreate.await();
             try {
                 await(dynamo.createTable(table));
                 log.info("Created table {}", table.tableName());

@@ -1,0 +1,186 @@
+package org.apache.pulsar.io.dynamodb.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
+import org.apache.pulsar.client.admin.PulsarAdmin;
+import org.apache.pulsar.client.api.Consumer;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.Schema;
+import org.apache.pulsar.client.api.SubscriptionInitialPosition;
+import org.apache.pulsar.common.functions.Resources;
+import org.apache.pulsar.common.io.SourceConfig;
+import org.apache.pulsar.io.dynamodb.testing.DynamoDbLocal;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Benchmark row 6b (scenario {@code startup-worker}): start-up on the production runtime, a function worker with the
+ * PROCESS runtime (as FunctionWorkerIT runs it), where each instance is a JVM whose NAR class loader has only
+ * Pulsar's java-instance.jar above it. Per run, a new source (new applicationName) is created from the NAR and, once
+ * its first record is in, stopped and started again with {@code pulsar-admin sources stop} and {@code start} (a new
+ * instance JVM, existing leases; the change it must deliver first is written while no instance runs).
+ * Figures: from the instance's "Opening DynamoDB source" log line to the first record in the topic, and from the
+ * admin request to it.
+ */
+final class WorkerStartupBenchmark {
+
+    private static final String TENANT = "public";
+    private static final String NAMESPACE = "default";
+    private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+    private static final Duration FIRST_RECORD = Duration.ofMinutes(3);
+
+    private final PulsarRuntime runtime;
+    private final Path dir;
+    private final SnapshotBenchmark.Report report;
+    private final int runs = Integer.getInteger("bench.startupRuns", 5);
+
+    WorkerStartupBenchmark(PulsarRuntime runtime, Path dir, SnapshotBenchmark.Report report) {
+        this.runtime = runtime;
+        this.dir = dir;
+        this.report = report;
+    }
+
+    /** One run's four figures, seconds. */
+    private record Figures(double newFromOpen, double newFromRequest, double restartFromOpen,
+                           double restartFromRequest) {
+    }
+
+    void run() throws Exception {
+        PulsarRuntime.deleteRecursively(dir);
+        Files.createDirectories(dir);
+        ProcessRuntimeWorker worker = ProcessRuntimeWorker.configure(runtime, dir.resolve("worker"),
+                Duration.ofSeconds(30));
+        report.say("startup-worker: starting a Pulsar standalone with its function worker (PROCESS runtime)");
+        try (PulsarStandalone pulsar = PulsarStandalone.startWithFunctionWorker(runtime, dir.resolve("pulsar"), worker)
+                .awaitReady(Duration.ofSeconds(180));
+             PulsarAdmin admin = PulsarAdmin.builder().serviceHttpUrl(pulsar.webServiceUrl()).build();
+             PulsarClient client = PulsarClient.builder().serviceUrl(pulsar.brokerServiceUrl()).build();
+             DynamoDbLocal dynamo = DynamoDbLocal.start()) {
+            List<Figures> figures = new ArrayList<>();
+            for (int i = 1; i <= runs; i++) {
+                Figures run = oneRun(i, worker, pulsar, admin, client, dynamo);
+                figures.add(run);
+                report.say(String.format(Locale.ROOT, "startup-worker %d/%d: new application %.1f s, restart %.1f s"
+                                + " from open() to the first record (%.1f s and %.1f s from the admin request);"
+                                + " load average %s", i, runs, run.newFromOpen(), run.restartFromOpen(),
+                        run.newFromRequest(), run.restartFromRequest(), Benchmark.loadAverage()));
+            }
+            double fresh = median(figures, Figures::newFromOpen);
+            double restart = median(figures, Figures::restartFromOpen);
+            report.row("6b. start-up on a function worker (PROCESS runtime), open() to first record",
+                    String.format(Locale.ROOT, "median of %d: new applicationName %.1f s (%s); restart (`sources"
+                                    + " stop`, a change, `sources start`: existing leases) %.1f s (%s); from the admin request %.1f s and"
+                                    + " %.1f s", runs, fresh, range(figures, Figures::newFromOpen), restart,
+                            range(figures, Figures::restartFromOpen), median(figures, Figures::newFromRequest),
+                            median(figures, Figures::restartFromRequest)),
+                    "new ≤ 5 s, restart ≤ 2 s", fresh <= 5 && restart <= 2 ? "met" : "MISSED");
+        }
+    }
+
+    private Figures oneRun(int i, ProcessRuntimeWorker worker, PulsarStandalone pulsar, PulsarAdmin admin,
+                           PulsarClient client, DynamoDbLocal dynamo) throws Exception {
+        String table = "wstart" + i;
+        String name = "bench-wstart-" + i;
+        String topic = "persistent://" + TENANT + "/" + NAMESPACE + "/" + name;
+        String arn = dynamo.createTableWithStream(table);
+        Map<String, Long> arrivals = new ConcurrentHashMap<>();
+        try (Consumer<byte[]> consumer = client.newConsumer(Schema.BYTES).topic(topic).subscriptionName("bench")
+                .subscriptionInitialPosition(SubscriptionInitialPosition.Earliest)
+                .messageListener((c, m) -> {
+                    arrivals.putIfAbsent(new String(m.getValue(), StandardCharsets.UTF_8).contains("\"r1\"")
+                            ? "r1" : "r0", System.nanoTime());
+                    c.acknowledgeAsync(m);
+                }).subscribe()) {
+            dynamo.put(table, Map.of("id", AttributeValue.fromS("r0")));
+            long created = System.nanoTime();
+            WorkerSource source = WorkerSource.create(admin, pulsar.jvm(), sourceConfig(dynamo, arn, name, topic),
+                    runtime.nar());
+            Path log = worker.instanceLog(TENANT, NAMESPACE, name, 0);
+            long first = await(arrivals, "r0", name);
+            double newFromOpen = secondsSinceLastOpen(log, first);
+            // stopped first, so that the change can only come through the next instance JVM
+            source.stop();
+            source.awaitNoProcess("the instance JVM stopped", FIRST_RECORD);
+            dynamo.put(table, Map.of("id", AttributeValue.fromS("r1")));
+            long restarted = System.nanoTime();
+            source.start();
+            long second = await(arrivals, "r1", name);
+            double restartFromOpen = secondsSinceLastOpen(log, second);
+            source.delete();
+            return new Figures(newFromOpen, (first - created) / 1e9, restartFromOpen, (second - restarted) / 1e9);
+        }
+    }
+
+    private static SourceConfig sourceConfig(DynamoDbLocal dynamo, String arn, String name, String topic) {
+        Map<String, Object> configs = dynamo.sourceConfig(arn, "pulsar-dynamodb-" + name + "-"
+                + System.currentTimeMillis());
+        configs.put("awsRegion", "us-east-1");
+        SourceConfig config = new SourceConfig();
+        config.setTenant(TENANT);
+        config.setNamespace(NAMESPACE);
+        config.setName(name);
+        config.setTopicName(topic);
+        config.setParallelism(1);
+        Resources resources = new Resources();
+        resources.setRam(268_435_456L); // the Deploy section's --ram
+        config.setResources(resources);
+        config.setConfigs(configs);
+        return config;
+    }
+
+    private static long await(Map<String, Long> arrivals, String key, String name) throws InterruptedException {
+        long deadline = System.nanoTime() + FIRST_RECORD.toNanos();
+        while (!arrivals.containsKey(key)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + ": no record " + key + " within " + FIRST_RECORD);
+            }
+            Thread.sleep(20); // benchmark pacing: the arrival time is taken by the listener, not here
+        }
+        return arrivals.get(key);
+    }
+
+    /** Seconds from the last "Opening DynamoDB source" line of a connector log to an arrival (System.nanoTime()). */
+    static double secondsSinceLastOpen(Path log, long arrivalNanos) throws IOException {
+        String opened = null;
+        for (String line : Files.readString(log, StandardCharsets.ISO_8859_1).lines().toList()) {
+            if (line.contains("Opening DynamoDB source")) {
+                opened = line.substring(0, 12);
+            }
+        }
+        if (opened == null) {
+            return Double.NaN;
+        }
+        ZonedDateTime openedAt = ZonedDateTime.of(LocalDate.now(), LocalTime.parse(opened, LOG_TIME),
+                ZoneId.systemDefault());
+        Instant arrivedAt = Instant.now().minusNanos(System.nanoTime() - arrivalNanos);
+        if (openedAt.toInstant().isAfter(Instant.now())) {
+            openedAt = openedAt.minusDays(1);
+        }
+        return Duration.between(openedAt.toInstant(), arrivedAt).toMillis() / 1000.0;
+    }
+
+    private static double median(List<Figures> figures, ToDoubleFunction<Figures> figure) {
+        double[] sorted = figures.stream().mapToDouble(figure).sorted().toArray();
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    private static String range(List<Figures> figures, ToDoubleFunction<Figures> figure) {
+        return String.format(Locale.ROOT, "%.1f-%.1f s", figures.stream().mapToDouble(figure).min().orElse(Double.NaN),
+                figures.stream().mapToDouble(figure).max().orElse(Double.NaN));
+    }
+}
