@@ -65,7 +65,7 @@ public class DynamoDBSource extends PushSource<byte[]> {
             SourceMetrics metrics = new SourceMetrics(retentionGaps::count);
             // Pulsar's processing guarantee: EFFECTIVELY_ONCE numbers every message for the broker's deduplication
             Sequencing sequencing = EffectivelyOnce.forGuarantee(context, config.getApplicationName(),
-                    config.getTables().perTableTopics(), this::failSource);
+                    config.getTables(), this::failSource);
             BiFunction<StreamStart, RetentionGapHandler, KclChangeStream> streams = (start, gaps) -> new KclChangeStream(
                     config, clients, workerId, config.getFilters().recordFilter(), converter, this::consume,
                     this::failSource, start, gaps, metrics, sequencing);

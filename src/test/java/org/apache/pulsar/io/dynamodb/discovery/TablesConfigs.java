@@ -6,16 +6,19 @@ import org.apache.pulsar.io.dynamodb.DynamoDBSourceConfig;
 import org.apache.pulsar.io.dynamodb.config.TablesConfig;
 
 /** Table keys as a loaded configuration holds them. */
-final class TablesConfigs {
+public final class TablesConfigs {
 
     private TablesConfigs() {
     }
 
-    static TablesConfig of(String key, String value) {
+    /** @param keysAndValues key, value, key, value, ... */
+    public static TablesConfig of(String... keysAndValues) {
         Map<String, Object> config = new HashMap<>();
         config.put("awsCredentialPluginParam", "{\"accessKey\":\"a\",\"secretKey\":\"b\"}");
         config.put("awsRegion", "eu-north-1");
-        config.put(key, value);
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            config.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
         return DynamoDBSourceConfig.load(config, null).getTables();
     }
 }

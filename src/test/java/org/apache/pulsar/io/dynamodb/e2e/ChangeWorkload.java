@@ -6,6 +6,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -109,6 +110,12 @@ final class ChangeWorkload implements AutoCloseable {
 
     boolean done() {
         return !thread.isAlive();
+    }
+
+    /** Waits until the writer has written {@code changes} changes (or is done). */
+    void awaitWritten(int changes) {
+        Awaitility.await("the writer at " + changes + " changes").atMost(Duration.ofMinutes(5))
+                .pollInterval(Duration.ofMillis(200)).until(() -> written() >= changes || done());
     }
 
     /** Waits for the writer to finish its target; fails if it failed. */

@@ -8,8 +8,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pulsar.client.admin.PulsarAdmin;
@@ -23,6 +26,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Effectively-once through crashes and a handoff: FaultToleranceIT's crash and handoff tests, with the LocalRunner
@@ -42,6 +46,9 @@ class EffectivelyOnceFaultIT {
     private static final long CHECKPOINT_INTERVAL_MS = 2_000;
     private static final Pattern NOT_SENT_AGAIN = Pattern.compile(
             "Producer '[^']+': (\\d+) messages read again were already in Pulsar");
+    /** The same, with the producer's table: its names are {@code <app>/<table>/<stream label>/<shard>}. */
+    private static final Pattern NOT_SENT_AGAIN_BY_TABLE = Pattern.compile(
+            "Producer '[^'/]+/([^'/]+)/[^']+': (\\d+) messages read again were already in Pulsar");
 
     private static FaultScenario.Environment env;
     private static PulsarClient client;
@@ -77,6 +84,36 @@ class EffectivelyOnceFaultIT {
                 .guarantees(ProcessingGuarantees.EFFECTIVELY_ONCE);
     }
 
+    /**
+     * Kills (SIGKILL) a connector at work: once it holds its shards, has published and has written a numbered
+     * checkpoint since it took them, at a random moment within the next 5 s (or while it drains the backlog); starts
+     * another and waits until it resumes (it says what it did not send again) or the load is over.
+     */
+    private static LocalRunnerSource killAtWorkAndRestart(FaultScenario s, LocalRunnerSource running, int kill,
+                                                          Random random, BooleanSupplier loadDone) throws Exception {
+        await("connector " + kill + " holding the lease").atMost(FaultScenario.FIRST_DELIVERY)
+                .pollInterval(Duration.ofMillis(500))
+                .failFast("the LocalRunner exited; its errors:\n" + running.errors(), () -> !running.jvm().isAlive())
+                .until(() -> running.jvm().logText().contains("effectively-once as producer"));
+        int before = s.reader.poll();
+        long checkpointBefore = s.dynamo.leaseCheckpointSubsequences(s.app).values().stream()
+                .mapToLong(Long::longValue).max().orElse(0);
+        await("connector " + kill + " publishing and checkpointing").atMost(FaultScenario.FIRST_DELIVERY)
+                .pollInterval(Duration.ofMillis(200))
+                .failFast("the LocalRunner exited; its errors:\n" + running.errors(), () -> !running.jvm().isAlive())
+                .until(() -> s.reader.poll() > before + 50 && s.dynamo.leaseCheckpointSubsequences(s.app)
+                        .values().stream().anyMatch(n -> n > checkpointBefore) || loadDone.getAsBoolean());
+        Thread.sleep(random.nextInt(5_000));
+        running.kill();
+        LocalRunnerSource restarted = s.startSource(0);
+        await("restart " + kill + " taking the shard").atMost(FaultScenario.FIRST_DELIVERY)
+                .pollInterval(Duration.ofMillis(500))
+                .failFast("the LocalRunner exited; its errors:\n" + restarted.errors(),
+                        () -> !restarted.jvm().isAlive())
+                .until(() -> NOT_SENT_AGAIN.matcher(restarted.jvm().logText()).find() || loadDone.getAsBoolean());
+        return restarted;
+    }
+
     /** How many messages the instance read again after its checkpoint and did not send, as its log says. */
     private static int notSentAgain(LocalRunnerSource source) {
         Matcher matcher = NOT_SENT_AGAIN.matcher(source.jvm().logText());
@@ -99,34 +136,8 @@ class EffectivelyOnceFaultIT {
             List<LocalRunnerSource> restarts = new ArrayList<>();
             try (ChangeWorkload workload = s.workload(15_000, 150, 11L)) {
                 for (int kill = 1; kill <= kills; kill++) {
-                    LocalRunnerSource running = source;
-                    await("connector " + kill + " holding the lease").atMost(FaultScenario.FIRST_DELIVERY)
-                            .pollInterval(Duration.ofMillis(500))
-                            .failFast("the LocalRunner exited; its errors:\n" + running.errors(),
-                                    () -> !running.jvm().isAlive())
-                            .until(() -> running.jvm().logText().contains("effectively-once as producer"));
-                    int before = s.reader.poll();
-                    long checkpointBefore = s.dynamo.leaseCheckpointSubsequences(s.app).values().stream()
-                            .mapToLong(Long::longValue).max().orElse(0);
-                    // Kill a connector at work: once it has published and written a numbered checkpoint since it
-                    // took the shard, at a random moment within the next 5 s (or while it drains the backlog).
-                    await("connector " + kill + " publishing and checkpointing").atMost(FaultScenario.FIRST_DELIVERY)
-                            .pollInterval(Duration.ofMillis(200))
-                            .failFast("the LocalRunner exited; its errors:\n" + running.errors(),
-                                    () -> !running.jvm().isAlive())
-                            .until(() -> s.reader.poll() > before + 50 && s.dynamo.leaseCheckpointSubsequences(s.app)
-                                    .values().stream().anyMatch(n -> n > checkpointBefore) || workload.done());
-                    Thread.sleep(random.nextInt(5_000));
-                    source.kill();
-                    source = s.startSource(0);
-                    LocalRunnerSource restarted = source;
-                    await("restart " + kill + " taking the shard").atMost(FaultScenario.FIRST_DELIVERY)
-                            .pollInterval(Duration.ofMillis(500))
-                            .failFast("the LocalRunner exited; its errors:\n" + restarted.errors(),
-                                    () -> !restarted.jvm().isAlive())
-                            .until(() -> NOT_SENT_AGAIN.matcher(restarted.jvm().logText()).find()
-                                    || workload.done());
-                    restarts.add(restarted);
+                    source = killAtWorkAndRestart(s, source, kill, random, workload::done);
+                    restarts.add(source);
                 }
                 // counted once all is in the topic: the last restart may still be taking the shard at the end
                 StreamAudit.Result result = s.finish(workload, "1. crash, effectively-once", () -> kills
@@ -147,12 +158,9 @@ class EffectivelyOnceFaultIT {
     void handoffTheSurvivorResumesAfterWhatTheBrokerHoldsExactlyOnce() throws Exception {
         long started = System.nanoTime();
         try (FaultScenario s = scenario("eo-handoff")) {
-            List<LocalRunnerSource> instances = List.of(s.startSource(0), s.startSource(1));
-            s.warmUp();
+            List<LocalRunnerSource> instances = s.startWarmInstances(2);
             try (ChangeWorkload workload = s.workload(10_000, 200, 14L)) {
-                await("the writer at 3,000 changes").atMost(Duration.ofMinutes(5))
-                        .pollInterval(Duration.ofMillis(200))
-                        .until(() -> workload.written() >= 3_000 || workload.done());
+                workload.awaitWritten(3_000);
                 FaultScenario.Takeover takeover = s.killLeaseHolderAndAwaitTakeover(instances);
                 LocalRunnerSource survivor = takeover.survivor();
                 await("the survivor publishing").atMost(FaultScenario.FIRST_DELIVERY)
@@ -167,5 +175,102 @@ class EffectivelyOnceFaultIT {
                 assertThat(survivor.jvm().isAlive()).isTrue();
             }
         }
+    }
+
+    /**
+     * Three tables, each to its own topic by topicPattern, under load, with two kills: every shard is probed on its
+     * table's topic and resumes after what the broker holds there, so each topic holds its table's changes once.
+     */
+    @Test
+    @Order(3)
+    void perTableTopicsThroughKillsUnderLoadHoldEachTablesChangesExactlyOnce() throws Exception {
+        long started = System.nanoTime();
+        try (FaultScenario s = new FaultScenario(env, "eo-topics", false, CHECKPOINT_INTERVAL_MS, NAMESPACE, 3)
+                .guarantees(ProcessingGuarantees.EFFECTIVELY_ONCE)) {
+            LocalRunnerSource source = s.startSource(0);
+            s.warmUp();
+            Random random = new Random(20261203L);
+            int kills = 2;
+            List<LocalRunnerSource> restarts = new ArrayList<>();
+            Map<String, ChangeWorkload> workloads = s.workloads(5_000, 60, 21L);
+            try {
+                BooleanSupplier loadDone = () -> workloads.values().stream().allMatch(ChangeWorkload::done);
+                for (int kill = 1; kill <= kills; kill++) {
+                    source = killAtWorkAndRestart(s, source, kill, random, loadDone);
+                    restarts.add(source);
+                }
+                Map<String, StreamAudit.Result> results = s.finish(workloads, "3. topicPattern, effectively-once",
+                        () -> "3 tables, tables + topicPattern (a topic per table); " + kills + " × SIGKILL of the"
+                                + " LocalRunner at random moments (seeded), restarted each time; checkpointInterval "
+                                + CHECKPOINT_INTERVAL_MS + " ms; messages read again after each restart and not sent"
+                                + " again, per table: " + restarts.stream()
+                                .map(EffectivelyOnceFaultIT::notSentAgainByTable).toList(), 0, started);
+                assertThat(results).hasSize(3).allSatisfy((table, result) ->
+                        assertThat(result.duplicates()).as("duplicates of %s: %s", table, result).isZero());
+                assertThat(restarts).as("restarts that read again what Pulsar already held")
+                        .anyMatch(restart -> notSentAgain(restart) > 0);
+                LocalRunnerSource last = source;
+                for (String table : s.topics.keySet()) {
+                    Pattern probedOnItsTopic = Pattern.compile("effectively-once as producer '" + Pattern.quote(s.app
+                            + "/" + table + "/") + "[^']+' on " + Pattern.quote(s.topics.get(table)) + ";");
+                    await("the last instance taking " + table + "'s shard on its own topic")
+                            .atMost(FaultScenario.FIRST_DELIVERY).pollInterval(Duration.ofMillis(500))
+                            .until(() -> probedOnItsTopic.matcher(last.jvm().logText()).find());
+                }
+            } finally {
+                for (ChangeWorkload workload : workloads.values()) {
+                    workload.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * Measures a handoff to a live owner (no timed assertion): the lease is moved to the other instance while its
+     * holder keeps running, so the holder's cached producer (PulsarSink's producer cache closes it
+     * PRODUCER_CACHE_TIMEOUT_SECONDS, 300 s by default, after its last use) keeps the shard's producer name; the new
+     * owner waits for the name, then resumes after what the broker holds. Opt-in, as it lasts over five minutes:
+     * {@code -Deo.liveHandoff=true}.
+     */
+    @Test
+    @Order(4)
+    @EnabledIfSystemProperty(named = "eo.liveHandoff", matches = "true")
+    void liveHandoffTheNewOwnerWaitsForTheOldOwnersProducerThenResumesExactlyOnce() throws Exception {
+        long started = System.nanoTime();
+        try (FaultScenario s = scenario("eo-live-handoff")) {
+            List<LocalRunnerSource> instances = s.startWarmInstances(2);
+            try (ChangeWorkload workload = s.workload(3_000, 50, 15L)) {
+                workload.awaitWritten(1_000);
+                int holder = s.singleLeaseOwner().contains("/0@") ? 0 : 1;
+                LocalRunnerSource oldOwner = instances.get(holder);
+                LocalRunnerSource newOwner = instances.get(1 - holder);
+                s.moveLeaseTo(1 - holder);
+                long moved = System.nanoTime();
+                await("instance " + (1 - holder) + " taking the shard once the old owner's producer closed")
+                        .atMost(Duration.ofMinutes(12)).pollInterval(Duration.ofMillis(500))
+                        .failFast("the new owner exited:\n" + newOwner.errors(), () -> !newOwner.jvm().isAlive())
+                        .until(() -> newOwner.jvm().logText().contains("effectively-once as producer"));
+                long publishedAfter = FaultScenario.seconds(moved);
+                StreamAudit.Result result = s.finish(workload, "4. live handoff, effectively-once", () -> "2"
+                        + " instances; the lease moved from instance " + holder + " to instance " + (1 - holder)
+                        + " at 1,000 writes while both ran; the new owner "
+                        + (newOwner.jvm().logText().contains("Waiting for the previous owner's producer")
+                        ? "waited for the old owner's producer name and " : "") + "took the shard "
+                        + publishedAfter + " s after the move and did not send again " + notSentAgain(newOwner)
+                        + " messages already in Pulsar", 0, started);
+                assertThat(result.duplicates()).as("duplicates: %s", result).isZero();
+                assertThat(oldOwner.jvm().isAlive()).as("the old owner ran throughout").isTrue();
+            }
+        }
+    }
+
+    /** Per table, how many messages the instance read again after its checkpoint and did not send. */
+    private static Map<String, Integer> notSentAgainByTable(LocalRunnerSource source) {
+        Matcher matcher = NOT_SENT_AGAIN_BY_TABLE.matcher(source.jvm().logText());
+        Map<String, Integer> byTable = new TreeMap<>();
+        while (matcher.find()) {
+            byTable.merge(matcher.group(1), Integer.parseInt(matcher.group(2)), Integer::sum);
+        }
+        return byTable;
     }
 }

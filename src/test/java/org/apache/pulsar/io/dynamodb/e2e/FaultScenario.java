@@ -24,7 +24,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * One fault test's DynamoDB Local, table, stream, topic, KCL application and LocalRunners (FaultToleranceIT,
  * EffectivelyOnceFaultIT): the NAR under a continuous write load over 200 items, then the whole topic checked
- * against the stream read with the DynamoDB Streams API.
+ * against the stream read with the DynamoDB Streams API. With several tables (tables and topicPattern), each table
+ * has its own stream, topic and load, and each topic is checked against its table's stream.
  */
 final class FaultScenario implements AutoCloseable {
 
@@ -43,12 +44,20 @@ final class FaultScenario implements AutoCloseable {
     final Environment env;
     final String name;
     final DynamoDbLocal dynamo;
+    /** The first table, its stream, topic and reader: the only ones unless the scenario has several tables. */
     final String table;
     final String streamArn;
     final String topic;
     final String app;
     final long checkpointInterval;
     final TopicReader reader;
+    /** Every table's stream, topic and reader, in table order. */
+    final Map<String, String> streamArns = new LinkedHashMap<>();
+    final Map<String, String> topics = new LinkedHashMap<>();
+    final Map<String, TopicReader> readers = new LinkedHashMap<>();
+    private final String topicPattern;
+    /** The LocalRunner's --destination-topic-name: the table's topic, or with topicPattern one that stays empty. */
+    private final String sourceTopic;
     final List<LocalRunnerSource> sources = new ArrayList<>();
     private ProcessingGuarantees guarantees;
 
@@ -59,16 +68,34 @@ final class FaultScenario implements AutoCloseable {
 
     FaultScenario(Environment env, String name, boolean fileBacked, long checkpointInterval, String namespace)
             throws Exception {
+        this(env, name, fileBacked, checkpointInterval, namespace, 1);
+    }
+
+    /**
+     * @param tableCount with more than one, tables {@code faults-<name>-1..n}, listed in {@code tables}, each to its
+     *                   topic by {@code topicPattern}
+     */
+    FaultScenario(Environment env, String name, boolean fileBacked, long checkpointInterval, String namespace,
+                  int tableCount) throws Exception {
         this.env = env;
         this.name = name;
         this.checkpointInterval = checkpointInterval;
         this.dynamo = fileBacked ? DynamoDbLocal.startFileBacked(env.dir().resolve(name).resolve("dynamodb-"
                 + System.currentTimeMillis())) : DynamoDbLocal.start();
-        this.table = "faults-" + name;
-        this.streamArn = dynamo.createTableWithStream(table);
-        this.topic = "persistent://" + namespace + "/faults-" + name;
+        this.topicPattern = tableCount > 1 ? "persistent://" + namespace + "/{table}" : null;
+        for (int i = 1; i <= tableCount; i++) {
+            String tableName = "faults-" + name + (tableCount > 1 ? "-" + i : "");
+            streamArns.put(tableName, dynamo.createTableWithStream(tableName));
+            String tableTopic = "persistent://" + namespace + "/" + tableName;
+            topics.put(tableName, tableTopic);
+            readers.put(tableName, new TopicReader(env.client(), tableTopic));
+        }
+        this.table = streamArns.keySet().iterator().next();
+        this.streamArn = streamArns.get(table);
+        this.topic = topics.get(table);
+        this.reader = readers.get(table);
+        this.sourceTopic = topicPattern == null ? topic : "persistent://" + namespace + "/faults-" + name;
         this.app = "faults-" + name + "-" + System.currentTimeMillis();
-        this.reader = new TopicReader(env.client(), topic);
     }
 
     /** Runs every LocalRunner of this scenario with {@code --processing-guarantees}. */
@@ -80,8 +107,15 @@ final class FaultScenario implements AutoCloseable {
     LocalRunnerSource startSource(int instance) throws Exception {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("awsEndpoint", dynamo.endpoint());
-        config.put("awsRegion", "us-east-1");
-        config.put("awsDynamodbStreamArn", streamArn);
+        if (topicPattern == null) {
+            config.put("awsRegion", "us-east-1");
+            config.put("awsDynamodbStreamArn", streamArn);
+        } else {
+            // the tables by name, in the region of DynamoDB Local's ARNs, each to its own topic
+            config.put("awsRegion", "ddblocal");
+            config.put("tables", String.join(",", streamArns.keySet()));
+            config.put("topicPattern", topicPattern);
+        }
         config.put("awsCredentialPluginParam", JSON.writeValueAsString(Map.of(
                 "accessKey", DynamoDbLocal.ACCESS_KEY, "secretKey", DynamoDbLocal.SECRET_KEY)));
         config.put("applicationName", app);
@@ -93,7 +127,7 @@ final class FaultScenario implements AutoCloseable {
         config.put("pollInterval", 100);
         config.put("dynamoEndpoint", dynamo.endpoint());
         config.put("cloudwatchEndpoint", dynamo.endpoint());
-        LocalRunnerSource.Options options = new LocalRunnerSource.Options("faults-" + name, topic,
+        LocalRunnerSource.Options options = new LocalRunnerSource.Options("faults-" + name, sourceTopic,
                 JSON.writeValueAsString(config)).instanceIdOffset(instance);
         if (guarantees != null) {
             options.processingGuarantees(guarantees);
@@ -105,14 +139,36 @@ final class FaultScenario implements AutoCloseable {
         return source;
     }
 
-    /** Writes one change and waits until it is in the topic: the connector holds its lease and reads. */
+    /** Instances 0 to count - 1 of the source, started together, once the first changes are in the topics. */
+    List<LocalRunnerSource> startWarmInstances(int count) throws Exception {
+        List<LocalRunnerSource> started = new ArrayList<>();
+        for (int instance = 0; instance < count; instance++) {
+            started.add(startSource(instance));
+        }
+        warmUp();
+        return List.copyOf(started);
+    }
+
+    /** Writes one change to each table and waits until it is in the topic: the connector holds its leases. */
     void warmUp() {
-        dynamo.put(table, Map.of("id", AttributeValue.fromS("warm-up")));
-        awaitTopic(FIRST_DELIVERY, "the first change in the topic", () -> reader.poll() >= 1);
+        streamArns.keySet().forEach(t -> dynamo.put(t, Map.of("id", AttributeValue.fromS("warm-up"))));
+        awaitTopic(FIRST_DELIVERY, "the first change in every topic",
+                () -> readers.values().stream().allMatch(r -> r.poll() >= 1));
     }
 
     ChangeWorkload workload(int changes, int ratePerSecond, long seed) {
         return new ChangeWorkload(dynamo.client(), table, ITEMS, changes, ratePerSecond, seed).start();
+    }
+
+    /** A load on every table, each of its own, from seed, seed + 1, ...; in table order. */
+    Map<String, ChangeWorkload> workloads(int changesPerTable, int ratePerSecondPerTable, long seed) {
+        Map<String, ChangeWorkload> workloads = new LinkedHashMap<>();
+        long tableSeed = seed;
+        for (String t : streamArns.keySet()) {
+            workloads.put(t, new ChangeWorkload(dynamo.client(), t, ITEMS, changesPerTable, ratePerSecondPerTable,
+                    tableSeed++).start());
+        }
+        return workloads;
     }
 
     /** The owner of the application's only lease ("" when none). */
@@ -121,6 +177,21 @@ final class FaultScenario implements AutoCloseable {
         assertThat(owners).as("leases of %s", app).hasSize(1);
         String owner = owners.values().iterator().next();
         return owner == null ? "" : owner;
+    }
+
+    /**
+     * Gives the application's only lease to another running instance, as KCL's leader does when it reassigns one:
+     * the owner changes and the lease counter goes up, so the holder loses the lease at its next renewal.
+     */
+    void moveLeaseTo(int instance) {
+        Map<String, String> owners = dynamo.leaseOwners(app);
+        assertThat(owners).as("leases of %s", app).hasSize(1);
+        String leaseKey = owners.keySet().iterator().next();
+        String owner = owners.get(leaseKey).replaceFirst("/\\d+@", "/" + instance + "@");
+        dynamo.client().updateItem(b -> b.tableName(app).key(Map.of("leaseKey", AttributeValue.fromS(leaseKey)))
+                .updateExpression("SET leaseOwner = :owner ADD leaseCounter :one")
+                .expressionAttributeValues(Map.of(":owner", AttributeValue.fromS(owner),
+                        ":one", AttributeValue.fromN("1"))));
     }
 
     /** Who held the lease, who took it over, and how long after the holder was killed. */
@@ -166,25 +237,47 @@ final class FaultScenario implements AutoCloseable {
     /** The same, with the faults described once every change is in the topic (what the logs say by then). */
     StreamAudit.Result finish(ChangeWorkload workload, String test, Supplier<String> faults, long duplicateBound,
                               long startedNanos) throws Exception {
-        workload.awaitDone(Duration.ofMinutes(10));
-        List<StreamAudit.Change> stream = StreamAudit.readStream(dynamo, streamArn);
-        Set<BigInteger> expected = stream.stream().map(StreamAudit.Change::sequenceNumber)
-                .collect(Collectors.toSet());
-        assertThat(stream.size()).as("changes in the stream").isGreaterThanOrEqualTo(workload.written());
-        awaitTopic(CATCH_UP, "all " + stream.size() + " changes in the topic",
-                () -> reader.poll() >= expected.size());
-        StreamAudit.Result result = StreamAudit.audit(stream, TopicReader.readAll(env.client(), topic));
-        System.out.println(name + ": " + result);
-        if (faults != null) {
-            FaultReport.add(env.report(), test, workload.describe(), faults.get(), result, duplicateBound,
-                    seconds(startedNanos));
+        return finish(Map.of(table, workload), test, faults, duplicateBound, startedNanos).get(table);
+    }
+
+    /**
+     * Waits for each table's writer, reads its stream, waits until its topic holds every change, checks each topic
+     * against its table's stream and reports one row per table (unless faults is null); returns the results.
+     */
+    Map<String, StreamAudit.Result> finish(Map<String, ChangeWorkload> workloads, String test,
+                                           Supplier<String> faults, long duplicateBound, long startedNanos)
+            throws Exception {
+        for (ChangeWorkload workload : workloads.values()) {
+            workload.awaitDone(Duration.ofMinutes(10));
         }
-        assertThat(result.missing()).as("changes missing from the topic: %s", result).isZero();
-        assertThat(result.unknown()).as("messages that are no change of the stream: %s", result).isZero();
-        assertThat(result.outOfOrderItems()).as("items whose changes first appear out of order: %s", result)
-                .isZero();
-        assertThat(result.duplicates()).as("duplicates: %s", result).isLessThanOrEqualTo((int) duplicateBound);
-        return result;
+        Map<String, StreamAudit.Result> results = new LinkedHashMap<>();
+        for (Map.Entry<String, ChangeWorkload> load : workloads.entrySet()) {
+            String t = load.getKey();
+            List<StreamAudit.Change> stream = StreamAudit.readStream(dynamo, streamArns.get(t));
+            Set<BigInteger> expected = stream.stream().map(StreamAudit.Change::sequenceNumber)
+                    .collect(Collectors.toSet());
+            assertThat(stream.size()).as("changes in the stream of %s", t)
+                    .isGreaterThanOrEqualTo(load.getValue().written());
+            awaitTopic(CATCH_UP, "all " + stream.size() + " changes of " + t + " in its topic",
+                    () -> readers.get(t).poll() >= expected.size());
+            StreamAudit.Result result = StreamAudit.audit(stream, TopicReader.readAll(env.client(), topics.get(t)));
+            System.out.println(name + " " + t + ": " + result);
+            results.put(t, result);
+        }
+        if (faults != null) {
+            String described = faults.get();
+            results.forEach((t, result) -> FaultReport.add(env.report(), workloads.size() > 1 ? test + ": " + t
+                    : test, workloads.get(t).describe(), described, result, duplicateBound, seconds(startedNanos)));
+        }
+        results.forEach((t, result) -> {
+            assertThat(result.missing()).as("changes of %s missing from the topic: %s", t, result).isZero();
+            assertThat(result.unknown()).as("messages that are no change of %s: %s", t, result).isZero();
+            assertThat(result.outOfOrderItems()).as("items of %s whose changes first appear out of order: %s", t,
+                    result).isZero();
+            assertThat(result.duplicates()).as("duplicates of %s: %s", t, result)
+                    .isLessThanOrEqualTo((int) duplicateBound);
+        });
+        return results;
     }
 
     static long seconds(long startedNanos) {
@@ -196,7 +289,9 @@ final class FaultScenario implements AutoCloseable {
         for (LocalRunnerSource source : sources) {
             source.close();
         }
-        reader.close();
+        for (TopicReader topicReader : readers.values()) {
+            topicReader.close();
+        }
         dynamo.close();
     }
 }

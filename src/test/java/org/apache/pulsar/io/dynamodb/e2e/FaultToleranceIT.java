@@ -135,7 +135,7 @@ class FaultToleranceIT {
             long pid = source.jvm().pid();
             s.warmUp();
             try (ChangeWorkload workload = s.workload(10_000, 200, seed)) {
-                awaitWritten(workload, 3_000);
+                workload.awaitWritten(3_000);
                 stop.run(s);
                 Thread.sleep(OUTAGE.toMillis());
                 start.run(s);
@@ -152,10 +152,9 @@ class FaultToleranceIT {
     void handoffTheSurvivorOfTwoInstancesTakesOverTheLeaseFromTheCheckpoint() throws Exception {
         long started = System.nanoTime();
         try (FaultScenario s = new FaultScenario(env, "handoff", false, CHECKPOINT_EVERY_BATCH_MS)) {
-            List<LocalRunnerSource> instances = List.of(s.startSource(0), s.startSource(1));
-            s.warmUp();
+            List<LocalRunnerSource> instances = s.startWarmInstances(2);
             try (ChangeWorkload workload = s.workload(10_000, 200, 4L)) {
-                awaitWritten(workload, 3_000);
+                workload.awaitWritten(3_000);
                 FaultScenario.Takeover takeover = s.killLeaseHolderAndAwaitTakeover(instances);
                 s.finish(workload, "4. handoff", "2 instances, same applicationName; lease holder (instance "
                         + takeover.holder() + ") SIGKILLed at 3,000 writes; the other took the lease over "
@@ -174,7 +173,7 @@ class FaultToleranceIT {
             LocalRunnerSource source = s.startSource(0);
             s.warmUp();
             try (ChangeWorkload workload = s.workload(10_000, 200, 5L)) {
-                awaitWritten(workload, 3_000);
+                workload.awaitWritten(3_000);
                 assertThat(source.stop()).as("LocalRunner exit on SIGTERM, within the grace period")
                         .isNotEqualTo(-1);
                 List<ReceivedMessage> beforeStop = TopicReader.readAll(client, s.topic);
@@ -195,10 +194,5 @@ class FaultToleranceIT {
                         .isLessThanOrEqualTo(RECEIVE_QUEUE_SIZE);
             }
         }
-    }
-
-    private static void awaitWritten(ChangeWorkload workload, int changes) {
-        await("the writer at " + changes + " changes").atMost(Duration.ofMinutes(5))
-                .pollInterval(Duration.ofMillis(200)).until(() -> workload.written() >= changes || workload.done());
     }
 }
