@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
  * Tables instead of ARNs, in process: the source against DynamoDB Local and the real KCL, the test playing Pulsar
@@ -211,6 +212,33 @@ class TablesSourceIT {
             long passes = logs.events().stream().filter(e -> e.message().contains("reading stream")).count();
             assertThat(passes).isEqualTo(2);
             assertThat(harness.received()).allSatisfy(r -> assertThat(r.getDestinationTopic()).isEmpty());
+        }
+    }
+    @Test
+    void aTableWhoseStreamCannotGiveDocumentsIsSkippedWithOneErrorWhileTheOthersAreRead() throws Exception {
+        dynamo.createTableWithStream("view-new");
+        dynamo.client().createTable(b -> b.tableName("view-keys")
+                .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("id")
+                        .attributeType(ScalarAttributeType.S).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .streamSpecification(spec -> spec.streamEnabled(true).streamViewType(StreamViewType.KEYS_ONLY)));
+        try (LogCapture logs = LogCapture.start(Map.of(PASS_LOGGER, Level.DEBUG));
+             SourceHarness harness = SourceHarness.open(config("it-view", "tableNamePrefix", "view-",
+                     "outputFormat", "DOCUMENT", "discoveryInterval", "2000"), "it-view", record -> true)) {
+            dynamo.put("view-keys", item("k", 1));
+            dynamo.put("view-new", item("n", 1));
+            await().atMost(DELIVERY).until(() -> of(harness, "view-new").size() == 1);
+
+            int passesSoFar = passes(logs);
+            await().atMost(Duration.ofSeconds(30)).until(() -> passes(logs) >= passesSoFar + 3);
+            assertThat(logs.events()).filteredOn(e -> e.level() == Level.ERROR)
+                    .singleElement().satisfies(e -> assertThat(e.message())
+                            .contains("Table view-keys is not read", "outputFormat DOCUMENT", "KEYS_ONLY"));
+            assertThat(of(harness, "view-keys")).isEmpty();
+            assertThat(harness.readFailure()).isNull();
+            assertThat(new String(of(harness, "view-new").get(0).getValue(), java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("\"id\":\"n\"");
         }
     }
 }

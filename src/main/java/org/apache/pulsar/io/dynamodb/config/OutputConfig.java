@@ -59,12 +59,17 @@ public final class OutputConfig {
      * which KEYS_ONLY and OLD_IMAGE streams do not carry.
      */
     public void checkStreamViewType(StreamViewType viewType, String streamArn) {
-        if (outputFormat == OutputFormat.DOCUMENT
-                && viewType != StreamViewType.NEW_IMAGE && viewType != StreamViewType.NEW_AND_OLD_IMAGES) {
+        if (!canUse(viewType)) {
             throw new IllegalArgumentException("Invalid config 'outputFormat': DOCUMENT needs a stream view type "
                     + "with new images (NEW_IMAGE or NEW_AND_OLD_IMAGES), but stream " + streamArn + " has "
                     + viewType);
         }
+    }
+
+    /** Whether this format can be made from a stream of this view type (DOCUMENT needs new images). */
+    public boolean canUse(StreamViewType viewType) {
+        return outputFormat != OutputFormat.DOCUMENT
+                || viewType == StreamViewType.NEW_IMAGE || viewType == StreamViewType.NEW_AND_OLD_IMAGES;
     }
 
     public MessageKeyMode messageKeyMode() {

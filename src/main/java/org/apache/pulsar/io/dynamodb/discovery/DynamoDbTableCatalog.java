@@ -11,6 +11,7 @@ import software.amazon.awssdk.services.dynamodb.model.ListTagsOfResourceResponse
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 import software.amazon.awssdk.services.dynamodb.model.Tag;
 
 /** {@link TableCatalog} on a DynamoDB client. */
@@ -43,9 +44,13 @@ public final class DynamoDbTableCatalog implements TableCatalog {
         } catch (ResourceNotFoundException e) {
             return TableState.missing(table);
         }
+        if (description.tableStatus() == TableStatus.DELETING) {
+            return TableState.missing(table);  // its stream is read to its end, as a deleted table's
+        }
         StreamSpecification spec = description.streamSpecification();
         boolean enabled = spec != null && Boolean.TRUE.equals(spec.streamEnabled());
-        return new TableState(table, true, description.tableArn(), enabled ? description.latestStreamArn() : null);
+        return new TableState(table, true, description.tableArn(), enabled ? description.latestStreamArn() : null,
+                enabled ? spec.streamViewTypeAsString() : null);
     }
 
     @Override

@@ -68,15 +68,28 @@ final class LeaseRows {
 
     /** Deletes a finished stream's leases, each only if it is still at SHARD_END; returns how many went. */
     int deleteEnded(String streamIdentifier) {
+        return delete(streamIdentifier, true);
+    }
+
+    /** Deletes every lease of a stream the source no longer reads, wherever it is; returns how many went. */
+    int deleteAll(String streamIdentifier) {
+        return delete(streamIdentifier, false);
+    }
+
+    private int delete(String streamIdentifier, boolean onlyEnded) {
         int deleted = 0;
         List<Map<String, AttributeValue>> rows = dynamo.scan(b -> b.tableName(table).consistentRead(true)
                 .filterExpression("streamName = :s")
                 .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(streamIdentifier)))).join().items();
         for (Map<String, AttributeValue> row : rows) {
             try {
-                dynamo.deleteItem(b -> b.tableName(table).key(Map.of("leaseKey", row.get("leaseKey")))
-                        .conditionExpression("checkpoint = :end")
-                        .expressionAttributeValues(Map.of(":end", AttributeValue.fromS(SHARD_END)))).join();
+                dynamo.deleteItem(b -> {
+                    b.tableName(table).key(Map.of("leaseKey", row.get("leaseKey")));
+                    if (onlyEnded) {
+                        b.conditionExpression("checkpoint = :end")
+                                .expressionAttributeValues(Map.of(":end", AttributeValue.fromS(SHARD_END)));
+                    }
+                }).join();
                 deleted++;
             } catch (CompletionException e) {
                 if (!(e.getCause() instanceof ConditionalCheckFailedException)) {

@@ -12,25 +12,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Says in the log what a look at the tables found; a table without a stream, or missing, is reported once until it
- * changes, not on every pass.
+ * Says in the log what a look at the tables found; a table without a stream, missing, or whose stream's view type
+ * the output format cannot use is reported once until it changes, not on every pass.
  */
 final class TableEvents {
 
     private static final Logger log = LoggerFactory.getLogger(TableEvents.class);
 
     private final long intervalMillis;
+    private final String outputFormat;
+    private final String selection;
     private final Set<String> reported = new HashSet<>();
 
-    TableEvents(long intervalMillis) {
+    /**
+     * @param outputFormat the outputFormat, named when a stream cannot give it what it needs
+     * @param selection    what selects the tables (e.g. "tableNamePrefix 'prod-'"), named when one stops matching
+     */
+    TableEvents(long intervalMillis, String outputFormat, String selection) {
         this.intervalMillis = intervalMillis;
+        this.outputFormat = outputFormat;
+        this.selection = selection;
     }
 
     /**
      * @param onFinished told of each stream that was read to its end
      */
     void report(List<StreamEvent> events, Map<String, TableState> states, Consumer<StreamEvent> onFinished) {
-        Set<String> quiet = new HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (StreamEvent event : events) {
             String table = event.table();
             switch (event.kind()) {
@@ -52,8 +60,23 @@ final class TableEvents {
                 case VANISHED -> log.warn("Table {}: stream {} no longer exists, and not every shard of it was read "
                         + "to its end: changes of the table may be missing (a stream stays readable 24 hours after "
                         + "it is disabled)", table, event.stream().kclArn());
+                case DESELECTED -> log.info("Table {} no longer matches {}: stream {} is dropped like a deleted "
+                        + "table's; its shards are read until its leases are deleted in about {} s, its later changes "
+                        + "are in no topic", table, selection, event.stream().kclArn(),
+                        TableStreams.LEASE_DELETION_DELAY.toSeconds());
+                case UNUSABLE_VIEW_TYPE -> {
+                    String key = event.kind() + " " + table + " " + event.stream().identifier();
+                    seen.add(key);
+                    if (reported.add(key)) {
+                        TableState state = states.get(table);
+                        log.error("Table {} is not read: outputFormat {} needs a stream view type with new images "
+                                + "(NEW_IMAGE or NEW_AND_OLD_IMAGES), but its stream {} has {}; the other tables are "
+                                + "read", table, outputFormat, event.stream().kclArn(),
+                                state == null ? "another" : state.streamViewType());
+                    }
+                }
                 case NO_STREAM, MISSING_TABLE -> {
-                    quiet.add(table);
+                    seen.add(event.kind() + " " + table);
                     if (reported.add(event.kind() + " " + table)) {
                         log.warn(event.kind() == Kind.NO_STREAM
                                 ? "Table {} has no enabled stream: it is read once one is enabled (looked at every {} ms)"
@@ -65,6 +88,6 @@ final class TableEvents {
             }
         }
         // a table that has a stream again (or exists again) is reported again the next time it has none
-        reported.removeIf(key -> !quiet.contains(key.substring(key.indexOf(' ') + 1)));
+        reported.retainAll(seen);
     }
 }

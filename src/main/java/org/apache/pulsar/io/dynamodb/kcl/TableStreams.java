@@ -30,6 +30,7 @@ import org.apache.pulsar.io.dynamodb.streamset.StreamPlanner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.kinesis.common.StreamIdentifier;
 import software.amazon.kinesis.coordinator.Scheduler;
 import software.amazon.kinesis.lifecycle.TaskResult;
@@ -60,6 +61,7 @@ final class TableStreams implements KclStreams {
     private final TableEvents events;
     private final Map<String, ProcessorContext> contexts = new ConcurrentHashMap<>();
     private final Map<StreamName, Long> finishedAt = new HashMap<>();
+    private final Map<StreamName, Long> droppedAt = new HashMap<>();
     private List<ActiveStream> active = List.of();
     private volatile Scheduler scheduler;
 
@@ -70,9 +72,21 @@ final class TableStreams implements KclStreams {
         this.base = base;
         this.catalog = catalog;
         this.discovery = TableDiscovery.of(config.getTables(), catalog);
-        this.planner = new StreamPlanner(start.initialPosition(), clients::kclStreamArn);
+        this.planner = new StreamPlanner(start.initialPosition(), clients::kclStreamArn, viewType -> viewType == null
+                || config.getOutput().canUse(StreamViewType.fromValue(viewType)));
         this.leaseRows = new LeaseRows(clients.dynamo(), config.getApplicationName());
-        this.events = new TableEvents(config.getTables().discoveryIntervalMillis());
+        this.events = new TableEvents(config.getTables().discoveryIntervalMillis(),
+                config.getOutput().outputFormat().name(), selection(config.getTables()));
+    }
+
+    /** What selects the tables, for the log: "tableNamePrefix 'p-'", "tableTag cdc=on", or both. */
+    static String selection(TablesConfig tables) {
+        List<String> parts = new ArrayList<>();
+        if (!tables.tableNamePrefix().isEmpty()) {
+            parts.add("tableNamePrefix '" + tables.tableNamePrefix() + "'");
+        }
+        tables.tagKey().ifPresent(key -> parts.add("tableTag " + key + "=" + tables.tagValue().orElse("")));
+        return parts.isEmpty() ? "the listed tables" : String.join(" and ", parts);
     }
 
     /** Looks at the tables once: fails with one line when the lease table or the tables cannot be read. */
@@ -172,11 +186,20 @@ final class TableStreams implements KclStreams {
         StreamPlanner.Plan plan = planner.plan(discovered, states, leases, active);
         active = plan.streams();
         tracker.set(active);
-        events.report(plan.events(), states, now -> finishedAt.put(now.stream(), System.nanoTime()));
+        events.report(plan.events(), states, now -> finishedAt.putIfAbsent(now.stream(), System.nanoTime()));
+        for (StreamName ended : plan.ended()) {
+            if (finishedAt.putIfAbsent(ended, System.nanoTime()) == null) {
+                log.info("Table {}: stream {} was read to its end before this instance started; its leases are "
+                        + "deleted once no longer needed", ended.table(), clients.realStreamArn(ended.kclArn()));
+            }
+        }
+        droppedAt.keySet().retainAll(plan.dropped());  // selected again, or its leases are gone
+        plan.dropped().forEach(stream -> droppedAt.putIfAbsent(stream, System.nanoTime()));
         log.debug("Looked at the tables: {} selected, {} streams read", discovered.size(), active.size());
         if (scheduler != null) {
             createMissingLeases(active, leases);
             deleteFinishedLeases(states, leases);
+            deleteDroppedLeases();
         }
     }
 
@@ -226,5 +249,20 @@ final class TableStreams implements KclStreams {
             }
         });
         done.forEach(finishedAt::remove);
+    }
+
+    /** Deletes the leases of a no longer selected table's streams once KCL can no longer re-create them. */
+    private void deleteDroppedLeases() {
+        List<StreamName> done = new ArrayList<>();
+        droppedAt.forEach((stream, at) -> {
+            if (System.nanoTime() - at >= LEASE_DELETION_DELAY.toNanos()) {
+                int deleted = leaseRows.deleteAll(stream.identifier());
+                log.info("Table {}: deleted the {} leases of stream {}, which is no longer read (the table no longer "
+                        + "matches {})", stream.table(), deleted, clients.realStreamArn(stream.kclArn()),
+                        selection(config.getTables()));
+                done.add(stream);
+            }
+        });
+        done.forEach(droppedAt::remove);
     }
 }

@@ -23,6 +23,10 @@ public record StreamEvent(Kind kind, String table, StreamName stream, StreamName
         /** A table to read has no enabled stream. */
         NO_STREAM,
         /** A listed table does not exist. */
-        MISSING_TABLE
+        MISSING_TABLE,
+        /** A table read until now exists but is no longer selected (tableNamePrefix, tableTag): its stream is dropped. */
+        DESELECTED,
+        /** A table's stream has a view type the output format cannot be made from: the table is not read. */
+        UNUSABLE_VIEW_TYPE
     }
 }

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.pulsar.io.dynamodb.discovery.TableState;
 import org.apache.pulsar.io.dynamodb.streamset.StreamEvent.Kind;
 import software.amazon.kinesis.common.InitialPositionInStream;
@@ -21,6 +22,10 @@ import software.amazon.kinesis.common.InitialPositionInStream;
  * stream's last ones. A stream is finished when it is no longer the table's current stream (disabled, or its table
  * deleted) and every one of its leases is at SHARD_END, which the shard processor writes only after Pulsar
  * acknowledged every record of the shard.
+ *
+ * <p>A table that exists but is no longer selected (it stopped matching tableNamePrefix or tableTag) is dropped at
+ * once, streams and all, and its leases are for deletion. A table whose current stream cannot give the output format
+ * what it needs (its view type) is not read, and reported.
  */
 public final class StreamPlanner {
 
@@ -29,18 +34,37 @@ public final class StreamPlanner {
 
     private final InitialPositionInStream configured;
     private final Function<String, String> toKclArn;
+    private final Predicate<String> usableViewType;
 
     /**
      * @param configured where a table new to the source starts (initialPositionInStream)
      * @param toKclArn   a stream's real ARN to the one KCL reads
      */
     public StreamPlanner(InitialPositionInStream configured, Function<String, String> toKclArn) {
-        this.configured = configured;
-        this.toKclArn = toKclArn;
+        this(configured, toKclArn, viewType -> true);
     }
 
-    /** The streams to read and what changed, for one pass. */
-    public record Plan(List<ActiveStream> streams, List<StreamEvent> events) {
+    /**
+     * @param usableViewType whether the output format can be made from a stream of this view type (DescribeTable's
+     *                       StreamViewType; null when it did not say)
+     */
+    public StreamPlanner(InitialPositionInStream configured, Function<String, String> toKclArn,
+                         Predicate<String> usableViewType) {
+        this.configured = configured;
+        this.toKclArn = toKclArn;
+        this.usableViewType = usableViewType;
+    }
+
+    /**
+     * The streams to read and what changed, for one pass.
+     *
+     * @param ended   streams not read whose leases are all at SHARD_END (read to their end, by this instance or
+     *                before it started): their leases can go once they are no longer needed
+     * @param dropped streams of tables that are no longer selected but exist and still have leases: their leases
+     *                are to be deleted, so that KCL stops reading them
+     */
+    public record Plan(List<ActiveStream> streams, List<StreamEvent> events, List<StreamName> ended,
+                       List<StreamName> dropped) {
     }
 
     /**
@@ -61,6 +85,7 @@ public final class StreamPlanner {
         });
         List<ActiveStream> streams = new ArrayList<>();
         List<StreamEvent> events = new ArrayList<>();
+        List<StreamName> dropped = new ArrayList<>();
         for (String table : tables) {
             List<ActiveStream> before = active.stream().filter(s -> s.name().table().equals(table)).toList();
             TableState state = states.get(table);
@@ -68,15 +93,46 @@ public final class StreamPlanner {
                 streams.addAll(before);  // not described this pass: nothing to decide on
                 continue;
             }
-            planTable(table, discovered.contains(table), state, leases, before, streams, events);
+            if (!discovered.contains(table) && state.exists()) {
+                deselect(table, leases, before, events, dropped);
+            } else {
+                planTable(table, discovered.contains(table), state, leases, before, streams, events);
+            }
         }
-        return new Plan(List.copyOf(streams), List.copyOf(events));
+        List<StreamName> ended = new ArrayList<>();
+        leases.forEach((identifier, lease) -> {
+            if (lease.shards() > 0 && lease.allEnded()
+                    && streams.stream().noneMatch(s -> s.name().identifier().equals(identifier))) {
+                ended.add(StreamName.ofIdentifier(identifier));
+            }
+        });
+        ended.sort(Comparator.comparing(StreamName::identifier));
+        return new Plan(List.copyOf(streams), List.copyOf(events), List.copyOf(ended), List.copyOf(dropped));
+    }
+
+    /** A table that exists but is no longer selected: none of its streams is read from now on. */
+    private static void deselect(String table, Map<String, StreamLeases> leases, List<ActiveStream> before,
+                                 List<StreamEvent> events, List<StreamName> dropped) {
+        before.stream().filter(s -> s.name().table().equals(table))
+                .forEach(s -> events.add(new StreamEvent(Kind.DESELECTED, table, s.name(), null)));
+        leases.forEach((identifier, lease) -> {
+            StreamName name = StreamName.ofIdentifier(identifier);
+            if (name.table().equals(table) && !lease.allEnded()) {
+                dropped.add(name);
+            }
+        });
+        dropped.sort(Comparator.comparing(StreamName::identifier));
     }
 
     private void planTable(String table, boolean selected, TableState state, Map<String, StreamLeases> leases,
                            List<ActiveStream> before, List<ActiveStream> streams, List<StreamEvent> events) {
-        StreamName current = selected && state.exists()
+        StreamName latest = selected && state.exists()
                 ? state.stream().map(arn -> StreamName.ofArn(toKclArn.apply(arn))).orElse(null) : null;
+        boolean unusable = latest != null && !usableViewType.test(state.streamViewType());
+        if (unusable) {
+            events.add(new StreamEvent(Kind.UNUSABLE_VIEW_TYPE, table, latest, null));
+        }
+        StreamName current = unusable ? null : latest;
         TreeSet<StreamName> older = new TreeSet<>(Comparator.comparing(StreamName::label));
         before.forEach(s -> older.add(s.name()));
         leases.forEach((identifier, lease) -> {
@@ -85,8 +141,8 @@ public final class StreamPlanner {
                 older.add(name);
             }
         });
-        if (current != null) {
-            older.removeIf(name -> name.identifier().equals(current.identifier()));
+        if (latest != null) {
+            older.removeIf(name -> name.identifier().equals(latest.identifier()));
         }
         boolean olderLeft = false;
         for (StreamName name : older) {
@@ -111,7 +167,7 @@ public final class StreamPlanner {
             }
         }
         if (current == null) {
-            if (selected) {
+            if (selected && !unusable) {
                 events.add(new StreamEvent(state.exists() ? Kind.NO_STREAM : Kind.MISSING_TABLE, table, null, null));
             }
             return;

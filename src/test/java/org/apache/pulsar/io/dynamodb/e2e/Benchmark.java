@@ -62,13 +62,13 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * JVM, a Pulsar standalone broker and the connector's NAR in Pulsar's LocalRunner in child JVMs, all on 127.0.0.1.
  * Prints a Markdown table and writes it, with PNG charts, to bench/ (full default run) or target/bench/ (a subset
  * or shortened run). Scenarios: latency, latency-1s, throughput, backlog (also memory and the NAR's unused jars),
- * startup, startup-worker, nar, conversion, requests, snapshot, metrics, effectively-once.
+ * startup, startup-worker, nar, conversion, requests, snapshot, metrics, effectively-once, tables.
  */
 public final class Benchmark {
 
     static final List<String> SCENARIOS =
             List.of("latency", "latency-1s", "throughput", "backlog", "startup", "startup-worker", "nar", "conversion",
-                    "requests", "snapshot", "metrics", "effectively-once");
+                    "requests", "snapshot", "metrics", "effectively-once", "tables");
     private static final String TENANT_NS = "persistent://public/default/";
     private static final int LATENCY_RATE = 200;
     private static final Duration LATENCY_SKIP = Duration.ofSeconds(5);
@@ -174,10 +174,9 @@ public final class Benchmark {
                     case "conversion" -> conversion();
                     case "requests" -> requests();
                     case "metrics" -> metricsOverhead();
-                    case "startup-worker" -> new WorkerStartupBenchmark(runtime, workDir.resolve("startup-worker"),
-                            report()).run();
-                    case "snapshot" -> new SnapshotBenchmark(runtime, pulsar, client, workDir.resolve("snapshot"),
-                            CONNECTOR_JVM, report()).run();
+                    case "startup-worker" -> new WorkerStartupBenchmark(setup(), workDir.resolve("startup-worker")).run();
+                    case "snapshot" -> new SnapshotBenchmark(setup(), workDir.resolve("snapshot")).run();
+                    case "tables" -> new TablesBenchmark(setup(), workDir.resolve("tables")).run();
                     case "effectively-once" -> effectivelyOnce();
                     default -> throw new IllegalArgumentException(scenario);
                 }
@@ -757,7 +756,7 @@ public final class Benchmark {
         }
     }
 
-    private static Map<String, AttributeValue> item(String id, long seq) {
+    static Map<String, AttributeValue> item(String id, long seq) {
         return Map.of("id", AttributeValue.fromS(id),
                 "seq", AttributeValue.fromN(Long.toString(seq)),
                 "writtenAtMillis", AttributeValue.fromN(Long.toString(System.currentTimeMillis())),
@@ -973,7 +972,7 @@ public final class Benchmark {
             cpuTicks(ProcessHandle.current().pid())};
     }
 
-    private static long cpuTicks(long pid) {
+    static long cpuTicks(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -1064,21 +1063,6 @@ public final class Benchmark {
         return WorkerStartupBenchmark.secondsSinceLastOpen(run.source.jvm().log(), run.tracker.recv[seq]);
     }
 
-    /** This benchmark's lines and rows, for the scenarios written as classes of their own. */
-    private SnapshotBenchmark.Report report() {
-        return new SnapshotBenchmark.Report() {
-            @Override
-            public void say(String line) {
-                Benchmark.this.say(line);
-            }
-
-            @Override
-            public void row(String scenario, String result, String target, String verdict) {
-                Benchmark.this.row(scenario, result, target, verdict);
-            }
-        };
-    }
-
     private static double pct(double[] sorted, double p) {
         if (sorted.length == 0) {
             return Double.NaN;
@@ -1111,6 +1095,27 @@ public final class Benchmark {
     }
 
     // ---------------------------------------------------------------- output
+
+    /** What the scenarios kept in classes of their own run on, and their report. */
+    private BenchSetup setup() {
+        return new BenchSetup(runtime, pulsar, client, CONNECTOR_JVM, new BenchReport() {
+            @Override
+            public void say(String line) {
+                Benchmark.this.say(line);
+            }
+
+            @Override
+            public void row(String scenario, String result, String target, String verdict) {
+                Benchmark.this.row(scenario, result, target, verdict);
+            }
+
+            @Override
+            public void note(String line) {
+                notes.add(line);
+                Benchmark.this.say(line);
+            }
+        });
+    }
 
     private void row(String scenario, String result, String target, String verdict) {
         rows.add(new String[] {scenario, result, target, verdict});
@@ -1202,7 +1207,7 @@ public final class Benchmark {
         started.clear();
     }
 
-    private static <T> T quietly(Callable<T> step) throws Exception {
+    static <T> T quietly(Callable<T> step) throws Exception {
         PrintStream out = System.out;
         System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         try {

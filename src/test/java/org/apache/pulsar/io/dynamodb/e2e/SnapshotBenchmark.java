@@ -13,7 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.Schema;
 import org.apache.pulsar.client.api.SubscriptionInitialPosition;
 import org.apache.pulsar.client.api.SubscriptionType;
@@ -42,32 +41,18 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  */
 final class SnapshotBenchmark {
 
-    /** Where the benchmark's rows and lines go. */
-    interface Report {
-        void say(String line);
-
-        void row(String scenario, String result, String target, String verdict);
-    }
-
     private static final int SEGMENTS = 8;
     private static final String PAYLOAD = "p".repeat(1000);
 
-    private final PulsarRuntime runtime;
-    private final PulsarStandalone pulsar;
-    private final PulsarClient client;
+    private final BenchSetup setup;
     private final Path dir;
-    private final List<String> jvmOptions;
-    private final Report report;
+    private final BenchReport report;
     private final int items = Integer.getInteger("bench.snapshotItems", 1_000_000);
 
-    SnapshotBenchmark(PulsarRuntime runtime, PulsarStandalone pulsar, PulsarClient client, Path dir,
-                      List<String> jvmOptions, Report report) {
-        this.runtime = runtime;
-        this.pulsar = pulsar;
-        this.client = client;
+    SnapshotBenchmark(BenchSetup setup, Path dir) {
+        this.setup = setup;
         this.dir = dir;
-        this.jvmOptions = jvmOptions;
-        this.report = report;
+        this.report = setup.report();
     }
 
     static Map<String, AttributeValue> item(int i) {
@@ -98,7 +83,7 @@ final class SnapshotBenchmark {
             AtomicLong received = new AtomicLong();
             long[] firstAndLast = new long[2];
             java.util.BitSet seen = new java.util.BitSet(items);
-            try (var consumer = client.newConsumer(Schema.BYTES).topic(topic).subscriptionName("bench")
+            try (var consumer = setup.client().newConsumer(Schema.BYTES).topic(topic).subscriptionName("bench")
                     .subscriptionType(SubscriptionType.Exclusive)
                     .subscriptionInitialPosition(SubscriptionInitialPosition.Earliest)
                     .messageListener((c, m) -> {
@@ -127,8 +112,8 @@ final class SnapshotBenchmark {
                 Path log = dir.resolve("localrunner.log");
                 report.say("snapshot: starting the connector (log " + log + ")");
                 long c0 = System.nanoTime();
-                try (LocalRunnerSource source = LocalRunnerSource.start(runtime, pulsar,
-                        new LocalRunnerSource.Options("bench-snapshot", topic, config).jvmOptions(jvmOptions), log)) {
+                try (LocalRunnerSource source = LocalRunnerSource.start(setup.runtime(), setup.pulsar(),
+                        new LocalRunnerSource.Options("bench-snapshot", topic, config).jvmOptions(setup.jvmOptions()), log)) {
                     Benchmark.MemoryWatch memory = new Benchmark.MemoryWatch(source.jvm().pid());
                     memory.start();
                     try {

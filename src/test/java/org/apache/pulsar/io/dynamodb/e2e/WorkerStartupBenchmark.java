@@ -45,13 +45,14 @@ final class WorkerStartupBenchmark {
 
     private final PulsarRuntime runtime;
     private final Path dir;
-    private final SnapshotBenchmark.Report report;
+    private final BenchReport report;
     private final int runs = Integer.getInteger("bench.startupRuns", 5);
 
-    WorkerStartupBenchmark(PulsarRuntime runtime, Path dir, SnapshotBenchmark.Report report) {
-        this.runtime = runtime;
+    /** Starts a standalone of its own (with a function worker); of {@code setup} it takes the runtime and report. */
+    WorkerStartupBenchmark(BenchSetup setup, Path dir) {
+        this.runtime = setup.runtime();
         this.dir = dir;
-        this.report = report;
+        this.report = setup.report();
     }
 
     /** One run's four figures, seconds. */

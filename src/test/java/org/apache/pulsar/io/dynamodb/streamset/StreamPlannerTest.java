@@ -152,4 +152,59 @@ class StreamPlannerTest {
         assertThat(plan.streams()).isEqualTo(before);
         assertThat(plan.events()).extracting(StreamEvent::kind).containsExactly(Kind.MISSING_TABLE);
     }
+    @Test
+    void aTableThatStopsMatchingIsDroppedLikeADeletedOneAndItsLeasesAreForDeletion() {
+        List<ActiveStream> before = List.of(reading(OLD_A, InitialPositionInStream.LATEST),
+                reading(B, InitialPositionInStream.LATEST));
+        Map<String, TableState> states = Map.of("ta", enabled("ta", OLD_A), "tb", enabled("tb", B));
+        Map<String, StreamLeases> leases = Map.of(id(OLD_A), new StreamLeases(1, 0), id(B), new StreamLeases(1, 0));
+
+        // ta exists, its stream open, but discovery no longer selects it
+        StreamPlanner.Plan dropped = planner.plan(Set.of("tb"), states, leases, before);
+        assertThat(arns(dropped)).containsExactly(B);
+        assertThat(dropped.events()).extracting(StreamEvent::kind, StreamEvent::table)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Kind.DESELECTED, "ta"));
+        assertThat(dropped.dropped()).extracting(StreamName::kclArn).containsExactly(OLD_A);
+
+        // the next pass, its leases still there: still not read, reported no more, its leases still to delete
+        StreamPlanner.Plan next = planner.plan(Set.of("tb"), states, leases, dropped.streams());
+        assertThat(arns(next)).containsExactly(B);
+        assertThat(next.events()).isEmpty();
+        assertThat(next.dropped()).extracting(StreamName::kclArn).containsExactly(OLD_A);
+
+        // matching again before they went: read again from its leases, nothing to delete
+        StreamPlanner.Plan again = planner.plan(Set.of("ta", "tb"), states, leases, next.streams());
+        assertThat(arns(again)).containsExactly(OLD_A, B);
+        assertThat(again.dropped()).isEmpty();
+    }
+
+    @Test
+    void aStreamWhoseViewTypeTheFormatCannotUseIsSkippedAndReportedWhileTheOthersAreRead() {
+        StreamPlanner newImagesOnly = new StreamPlanner(InitialPositionInStream.LATEST, Function.identity(),
+                viewType -> viewType.startsWith("NEW"));
+        String table = "arn:aws:dynamodb:us-east-1:000000000000:table/";
+        Map<String, TableState> states = Map.of("ta", new TableState("ta", true, table + "ta", OLD_A, "KEYS_ONLY"),
+                "tb", new TableState("tb", true, table + "tb", B, "NEW_AND_OLD_IMAGES"));
+
+        StreamPlanner.Plan plan = newImagesOnly.plan(Set.of("ta", "tb"), states, Map.of(), List.of());
+
+        assertThat(arns(plan)).containsExactly(B);
+        assertThat(plan.events()).extracting(StreamEvent::kind, StreamEvent::table).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(Kind.UNUSABLE_VIEW_TYPE, "ta"),
+                org.assertj.core.groups.Tuple.tuple(Kind.ADDED, "tb"));
+    }
+
+    @Test
+    void streamsReadToTheirEndBeforeARestartAreListedSoTheirLeasesGo() {
+        // a restarted instance has read nothing yet; the lease table remembers ta's old stream, finished
+        StreamPlanner.Plan plan = planner.plan(Set.of("ta", "tb"),
+                Map.of("ta", enabled("ta", NEW_A), "tb", enabled("tb", B)),
+                Map.of(id(OLD_A), new StreamLeases(2, 2), id(NEW_A), new StreamLeases(1, 0),
+                        id(B), new StreamLeases(1, 1)),
+                List.of());
+
+        assertThat(arns(plan)).containsExactly(NEW_A, B);
+        // tb's current stream is still read (its one shard ended, a new one may follow): not for deletion
+        assertThat(plan.ended()).extracting(StreamName::kclArn).containsExactly(OLD_A);
+    }
 }
