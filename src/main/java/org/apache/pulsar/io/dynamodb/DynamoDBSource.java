@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.apache.pulsar.io.core.PushSource;
 import org.apache.pulsar.io.core.SourceContext;
 import org.apache.pulsar.io.core.annotations.Connector;
@@ -23,10 +24,12 @@ import org.apache.pulsar.io.dynamodb.kcl.WorkerIds;
 import org.apache.pulsar.io.dynamodb.metrics.MetricsReporter;
 import org.apache.pulsar.io.dynamodb.metrics.SourceMetrics;
 import org.apache.pulsar.io.dynamodb.snapshot.SnapshotThenStream;
+import org.apache.pulsar.io.dynamodb.snapshot.TableSnapshots;
 import org.apache.pulsar.io.dynamodb.stream.ChangeStream;
 import org.apache.pulsar.io.dynamodb.stream.RetentionGapHandler;
 import org.apache.pulsar.io.dynamodb.stream.RetentionGaps;
 import org.apache.pulsar.io.dynamodb.stream.StreamStart;
+import org.apache.pulsar.io.dynamodb.streamset.TableGate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.StreamDescription;
@@ -70,11 +73,17 @@ public class DynamoDBSource extends PushSource<byte[]> {
                     config, clients, workerId, config.getFilters().recordFilter(), converter, this::consume,
                     this::failSource, start, gaps, metrics, sequencing);
             if (config.getTables().multiTable()) {
-                // several tables on one multi-stream scheduler; no snapshot (refused at load)
-                changes = KclChangeStream.forTables(config, clients, workerId, config.getFilters().recordFilter(),
-                        converter, this::consume, this::failSource,
+                // several tables on one multi-stream scheduler; with snapshotMode, each table's snapshot first
+                Function<TableGate, ChangeStream> tableStreams = gate -> KclChangeStream.forTables(config, clients,
+                        workerId, config.getFilters().recordFilter(), converter, this::consume, this::failSource,
                         StreamStart.of(config.getInitialPositionInStream(), config.getStartAtTime()), retentionGaps,
-                        metrics, sequencing);
+                        metrics, sequencing, gate);
+                changes = !config.getSnapshot().enabled() ? tableStreams.apply(TableGate.OPEN)
+                        : TableSnapshots.open(config, clients, new TableSnapshots.Instance(workerId,
+                                context == null ? 0 : context.getInstanceId(),
+                                context == null ? 1 : context.getNumInstances()),
+                        new TableSnapshots.Outputs(converter, this::consume, retentionGaps, this::failSource, metrics,
+                                sequencing), tableStreams);
                 changes.start();
             } else {
                 changes = oneTable(config, context, workerId, converter, streams, metrics, sequencing);

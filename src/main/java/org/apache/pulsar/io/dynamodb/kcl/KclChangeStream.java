@@ -28,6 +28,7 @@ import org.apache.pulsar.io.dynamodb.metrics.SourceMetrics;
 import org.apache.pulsar.io.dynamodb.stream.ChangeStream;
 import org.apache.pulsar.io.dynamodb.stream.RetentionGapHandler;
 import org.apache.pulsar.io.dynamodb.stream.StreamStart;
+import org.apache.pulsar.io.dynamodb.streamset.TableGate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -103,14 +104,16 @@ public final class KclChangeStream implements ChangeStream {
     /**
      * Reads the streams of the tables the configuration names or discovers, on one scheduler in KCL's
      * multi-stream mode. Looks at the tables once before returning: fails with one line when they cannot be read.
+     *
+     * @param gate whether each table's stream may be read yet ({@link TableGate#OPEN} without snapshots)
      */
     public static KclChangeStream forTables(DynamoDBSourceConfig config, AwsClients clients, String workerId,
                                             RecordFilter filter, RecordConverter converter,
                                             Consumer<Record<byte[]>> sink, Consumer<Throwable> fatal,
                                             StreamStart start, RetentionGapHandler gaps,
-                                            SourceMetrics metrics, Sequencing sequencing) {
+                                            SourceMetrics metrics, Sequencing sequencing, TableGate gate) {
         return new KclChangeStream(config, clients, workerId, filter, converter, sink, fatal, start, gaps, metrics,
-                sequencing, context -> TableStreams.open(config, clients, context, start));
+                sequencing, context -> TableStreams.open(config, clients, context, start, gate));
     }
 
     private KclChangeStream(DynamoDBSourceConfig config, AwsClients clients, String workerId,

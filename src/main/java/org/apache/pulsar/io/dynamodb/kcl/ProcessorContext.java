@@ -1,5 +1,7 @@
 package org.apache.pulsar.io.dynamodb.kcl;
 
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -45,9 +47,16 @@ record ProcessorContext(
                 Sequencing.AT_LEAST_ONCE);
     }
 
-    /** The same for the shards of one stream among several: its origin, and its sink (table name, topic). */
-    ProcessorContext forStream(RecordOrigin streamOrigin, Consumer<Record<byte[]>> streamSink) {
-        return new ProcessorContext(filter, converter, streamOrigin, streamSink, heldRecords, settings, stopping,
+    /**
+     * The same for the shards of one stream among several: its origin, its sink (table name, topic) and, when its
+     * table was snapshotted, the time before which its records are skipped (the snapshot covers them).
+     */
+    ProcessorContext forStream(RecordOrigin streamOrigin, Consumer<Record<byte[]>> streamSink,
+                               Optional<Instant> skipCreatedBefore) {
+        ProcessorSettings streamSettings = skipCreatedBefore.isEmpty() ? settings
+                : new ProcessorSettings(settings.checkpointInterval(), settings.checkpointRetries(), settings.backoff(),
+                        skipCreatedBefore, settings.shutdownAckWait());
+        return new ProcessorContext(filter, converter, streamOrigin, streamSink, heldRecords, streamSettings, stopping,
                 fatal, metrics, sequencing);
     }
 

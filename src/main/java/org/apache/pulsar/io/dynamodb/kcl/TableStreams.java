@@ -27,6 +27,8 @@ import org.apache.pulsar.io.dynamodb.streamset.ActiveStream;
 import org.apache.pulsar.io.dynamodb.streamset.StreamLeases;
 import org.apache.pulsar.io.dynamodb.streamset.StreamName;
 import org.apache.pulsar.io.dynamodb.streamset.StreamPlanner;
+import org.apache.pulsar.io.dynamodb.streamset.TableAdmission;
+import org.apache.pulsar.io.dynamodb.streamset.TableGate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -59,14 +61,16 @@ final class TableStreams implements KclStreams {
     private final LeaseRows leaseRows;
     private final LiveStreamTracker tracker = new LiveStreamTracker();
     private final TableEvents events;
+    private final TableGate gate;
     private final Map<String, ProcessorContext> contexts = new ConcurrentHashMap<>();
     private final Map<StreamName, Long> finishedAt = new HashMap<>();
     private final Map<StreamName, Long> droppedAt = new HashMap<>();
     private List<ActiveStream> active = List.of();
     private volatile Scheduler scheduler;
+    private volatile ScheduledExecutorService timer;
 
     TableStreams(DynamoDBSourceConfig config, AwsClients clients, ProcessorContext base, StreamStart start,
-                 TableCatalog catalog) {
+                 TableCatalog catalog, TableGate gate) {
         this.config = config;
         this.clients = clients;
         this.base = base;
@@ -77,6 +81,8 @@ final class TableStreams implements KclStreams {
         this.leaseRows = new LeaseRows(clients.dynamo(), config.getApplicationName());
         this.events = new TableEvents(config.getTables().discoveryIntervalMillis(),
                 config.getOutput().outputFormat().name(), selection(config.getTables()));
+        this.gate = gate;
+        gate.onChange(this::lookAgainNow);
     }
 
     /** What selects the tables, for the log: "tableNamePrefix 'p-'", "tableTag cdc=on", or both. */
@@ -91,9 +97,9 @@ final class TableStreams implements KclStreams {
 
     /** Looks at the tables once: fails with one line when the lease table or the tables cannot be read. */
     static TableStreams open(DynamoDBSourceConfig config, AwsClients clients, ProcessorContext base,
-                             StreamStart start) {
+                             StreamStart start, TableGate gate) {
         TableStreams streams = new TableStreams(config, clients, base, start,
-                new DynamoDbTableCatalog(clients.dynamo()));
+                new DynamoDbTableCatalog(clients.dynamo()), gate);
         try {
             streams.pass();
         } catch (SdkException e) {
@@ -131,7 +137,7 @@ final class TableStreams implements KclStreams {
         RecordOrigin origin = new RecordOrigin(name.table(), config.getStreamArnRegion(),
                 clients.realStreamArn(name.kclArn()), null);
         return base.forStream(origin, TableRecord.sinkFor(name.table(), tables.namesTableInMessages(),
-                tables.topicFor(name.table()), base.sink()));
+                tables.topicFor(name.table()), base.sink()), gate.skipFor(name.table()));
     }
 
     @Override
@@ -150,7 +156,16 @@ final class TableStreams implements KclStreams {
         });
         long interval = config.getTables().discoveryIntervalMillis();
         timer.scheduleWithFixedDelay(this::passQuietly, interval, interval, TimeUnit.MILLISECONDS);
+        this.timer = timer;
         return timer::shutdownNow;
+    }
+
+    /** A table's snapshot completed: its stream is read from the next look, made now rather than in an interval. */
+    private void lookAgainNow() {
+        ScheduledExecutorService running = timer;
+        if (running != null && !running.isShutdown()) {
+            running.execute(this::passQuietly);
+        }
     }
 
     @Override
@@ -183,7 +198,8 @@ final class TableStreams implements KclStreams {
                         config.getTables().discoveryIntervalMillis());
             }
         }
-        StreamPlanner.Plan plan = planner.plan(discovered, states, leases, active);
+        StreamPlanner.Plan plan = planner.plan(discovered, states, leases, active, admissions(discovered, states,
+                leases));
         active = plan.streams();
         tracker.set(active);
         events.report(plan.events(), states, now -> finishedAt.putIfAbsent(now.stream(), System.nanoTime()));
@@ -201,6 +217,21 @@ final class TableStreams implements KclStreams {
             deleteFinishedLeases(states, leases);
             deleteDroppedLeases();
         }
+    }
+
+    /** The gate's answer for each selected table with a stream. */
+    private Map<String, TableAdmission> admissions(Set<String> discovered, Map<String, TableState> states,
+                                                   Map<String, StreamLeases> leases) {
+        Set<String> read = new HashSet<>();
+        leases.keySet().forEach(id -> read.add(StreamName.ofIdentifier(id).table()));
+        Map<String, TableAdmission> admissions = new HashMap<>();
+        for (String table : discovered) {
+            TableState state = states.get(table);
+            if (state != null && state.stream().isPresent()) {
+                admissions.put(table, gate.admit(table, read.contains(table)));
+            }
+        }
+        return admissions;
     }
 
     private synchronized List<ActiveStream> activeStreams() {

@@ -3,6 +3,8 @@ package org.apache.pulsar.io.dynamodb.snapshot;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.pulsar.io.dynamodb.streamset.StreamName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -24,10 +26,26 @@ final class KclLeases {
 
     private final DynamoDbAsyncClient dynamo;
     private final String leaseTable;
+    private final Predicate<Map<String, AttributeValue>> scope;
 
+    /** Every lease of the application (a source of one stream). */
     KclLeases(DynamoDbAsyncClient dynamo, String leaseTable) {
+        this(dynamo, leaseTable, lease -> true);
+    }
+
+    private KclLeases(DynamoDbAsyncClient dynamo, String leaseTable, Predicate<Map<String, AttributeValue>> scope) {
         this.dynamo = dynamo;
         this.leaseTable = leaseTable;
+        this.scope = scope;
+    }
+
+    /** The leases of one table's streams in a multi-stream application: the others are not the snapshot's. */
+    static KclLeases ofTable(DynamoDbAsyncClient dynamo, String leaseTable, String table) {
+        return new KclLeases(dynamo, leaseTable, lease -> {
+            AttributeValue stream = lease.get("streamName");
+            return stream != null && stream.s() != null
+                    && StreamName.ofIdentifier(stream.s()).table().equals(table);
+        });
     }
 
     /**
@@ -83,7 +101,7 @@ final class KclLeases {
                 Map<String, AttributeValue> from = start;
                 ScanResponse page = SnapshotTable.join(dynamo.scan(b -> b.tableName(leaseTable).consistentRead(true)
                         .exclusiveStartKey(from)));
-                page.items().forEach(action);
+                page.items().stream().filter(scope).forEach(action);
                 start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
                         ? page.lastEvaluatedKey() : null;
             } while (start != null);

@@ -77,8 +77,8 @@ final class SnapshotChangeStream implements ChangeStream {
     @Override
     public void start() {
         readers = Executors.newFixedThreadPool(plan.readers(), daemon("dynamodb-snapshot-segment-"
-                + plan.applicationName()));
-        coordinator = daemon("dynamodb-snapshot-" + plan.applicationName()).newThread(this::coordinate);
+                + plan.table()));
+        coordinator = daemon("dynamodb-snapshot-" + plan.table()).newThread(this::coordinate);
         coordinator.start();
     }
 
@@ -100,7 +100,7 @@ final class SnapshotChangeStream implements ChangeStream {
                     plan.instances(), plan.readers(), plan.pageLimit(),
                     plan.readCapacityPerSecond() > 0 ? String.format("%.0f", plan.readCapacityPerSecond())
                             : "unlimited", generation.itemCountEstimate());
-            new KclLeases(plan.dynamo(), plan.applicationName()).awaitNoWorkerRenewing(FENCE_QUIET,
+            plan.kclLeases().awaitNoWorkerRenewing(FENCE_QUIET,
                     () -> log.warn("KCL leases of application {} are still being renewed: a worker of the application"
                             + " still reads the stream (an instance not yet restarted?); the snapshot waits for it",
                             plan.applicationName()));
@@ -234,7 +234,7 @@ final class SnapshotChangeStream implements ChangeStream {
             // WHEN_NEEDED begins the next generation and stops here; the others report and go on
             gaps.onGap(RetentionGap.snapshotOutlived(plan.origin().streamArn(), generation.t0(), now));
         }
-        int leases = new KclLeases(plan.dynamo(), plan.applicationName()).deleteAll();
+        int leases = plan.kclLeases().deleteAll();
         long items = rows.values().stream().mapToLong(SegmentRow::items).sum();
         if (!plan.state().complete(generation, plan.workerId(), items)) {
             return false;

@@ -23,11 +23,18 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  * @param instanceId        this instance's index
  * @param instances         how many instances the source has (at least instanceId + 1)
  * @param receiveQueueSize  the permits of the connector
+ * @param oneOfSeveral      the table is one of a source's several (its own state rows and KCL leases)
  */
 record SnapshotPlan(DynamoDbAsyncClient dynamo, String applicationName, String table, List<String> keyAttributes,
                     long itemCountEstimate, StreamViewType viewType, RecordOrigin origin, SnapshotConfig settings,
                     SnapshotTable state, SnapshotState generation, String workerId, int instanceId, int instances,
-                    int receiveQueueSize) {
+                    int receiveQueueSize, boolean oneOfSeveral) {
+
+    /** The KCL leases the snapshot fences and resets: the application's, or only those of the table's streams. */
+    KclLeases kclLeases() {
+        return oneOfSeveral ? KclLeases.ofTable(dynamo, applicationName, table)
+                : new KclLeases(dynamo, applicationName);
+    }
 
     /** An instance reads at most this many segments at once, whatever snapshotSegments says. */
     static final int MAX_READERS_PER_INSTANCE = 16;

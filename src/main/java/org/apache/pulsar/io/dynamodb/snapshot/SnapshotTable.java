@@ -25,7 +25,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
  * The snapshot's state in {@code <applicationName>-Snapshot} (key {@code key}, a string): one row {@code snapshot}
- * ({@link SnapshotState}) and one row per segment and generation ({@link SegmentRow}). Every change is a conditional
+ * ({@link SnapshotState}) and one row per segment and generation ({@link SegmentRow}). A source of several tables
+ * keeps each table's rows under the prefix {@code table#<name>#} in the same table. Every change is a conditional
  * write, so instances sharing a snapshot never overwrite each other's claims or progress. Times are epoch
  * milliseconds of the writer's clock.
  */
@@ -39,11 +40,27 @@ final class SnapshotTable {
     private final DynamoDbAsyncClient dynamo;
     private final String name;
     private final Clock clock;
+    private final String rowPrefix;
 
+    /** The state of a source of one table. */
     SnapshotTable(DynamoDbAsyncClient dynamo, String name, Clock clock) {
+        this(dynamo, name, clock, "");
+    }
+
+    private SnapshotTable(DynamoDbAsyncClient dynamo, String name, Clock clock, String rowPrefix) {
         this.dynamo = dynamo;
         this.name = name;
         this.clock = clock;
+        this.rowPrefix = rowPrefix;
+    }
+
+    /** The state of one table of a source of several, in the same DynamoDB table (DynamoDB names have no '#'). */
+    SnapshotTable forTable(String table) {
+        return new SnapshotTable(dynamo, name, clock, "table#" + table + "#");
+    }
+
+    private String snapshotRow() {
+        return rowPrefix + SNAPSHOT_ROW;
     }
 
     /** The table of an application's snapshot state, next to KCL's. */
@@ -72,7 +89,7 @@ final class SnapshotTable {
     /** The current generation, read consistently; empty before the first snapshot began. */
     Optional<SnapshotState> read() {
         Map<String, AttributeValue> item = join(dynamo.getItem(b -> b.tableName(name).consistentRead(true)
-                .key(key(SNAPSHOT_ROW)))).item();
+                .key(key(snapshotRow())))).item();
         if (item == null || item.isEmpty()) {
             return Optional.empty();
         }
@@ -90,7 +107,7 @@ final class SnapshotTable {
     SnapshotState begin(Optional<SnapshotState> previous, Instant t0, int segments, long itemCountEstimate) {
         long generation = previous.map(p -> p.generation() + 1).orElse(1L);
         Map<String, AttributeValue> item = new HashMap<>();
-        item.put(KEY, AttributeValue.fromS(SNAPSHOT_ROW));
+        item.put(KEY, AttributeValue.fromS(snapshotRow()));
         item.put("generation", n(generation));
         item.put("t0", n(t0.toEpochMilli()));
         item.put("segments", n(segments));
@@ -116,7 +133,7 @@ final class SnapshotTable {
 
     /** Every segment row of the generation that was ever claimed, by index. */
     Map<Integer, SegmentRow> segments(SnapshotState state) {
-        String prefix = "segment#" + state.generation() + "#";
+        String prefix = rowPrefix + "segment#" + state.generation() + "#";
         Map<Integer, SegmentRow> rows = new HashMap<>();
         Map<String, AttributeValue> start = null;
         do {
@@ -220,7 +237,7 @@ final class SnapshotTable {
     boolean claimCompletion(SnapshotState state, String owner) {
         long now = clock.millis();
         try {
-            join(dynamo.updateItem(b -> b.tableName(name).key(key(SNAPSHOT_ROW))
+            join(dynamo.updateItem(b -> b.tableName(name).key(key(snapshotRow()))
                     .conditionExpression("generation = :g AND #status = :running AND (attribute_not_exists(completer)"
                             + " OR completer = :me OR completerUntil < :now)")
                     .updateExpression("SET completer = :me, completerUntil = :until")
@@ -238,7 +255,7 @@ final class SnapshotTable {
     /** Marks the generation complete, as the instance that claimed its completion; false if it no longer holds it. */
     boolean complete(SnapshotState state, String owner, long items) {
         try {
-            join(dynamo.updateItem(b -> b.tableName(name).key(key(SNAPSHOT_ROW))
+            join(dynamo.updateItem(b -> b.tableName(name).key(key(snapshotRow()))
                     .conditionExpression("generation = :g AND completer = :me")
                     .updateExpression("SET #status = :complete, completedAt = :now, #items = :items")
                     .expressionAttributeNames(Map.of("#status", "status", "#items", "items"))
@@ -251,8 +268,8 @@ final class SnapshotTable {
         }
     }
 
-    private static String segmentKey(SnapshotState state, int segment) {
-        return "segment#" + state.generation() + "#" + segment;
+    private String segmentKey(SnapshotState state, int segment) {
+        return rowPrefix + "segment#" + state.generation() + "#" + segment;
     }
 
     private static SegmentRow segmentRow(Map<String, AttributeValue> item) {

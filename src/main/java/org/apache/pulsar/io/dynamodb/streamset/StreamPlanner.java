@@ -76,6 +76,15 @@ public final class StreamPlanner {
      */
     public Plan plan(Set<String> discovered, Map<String, TableState> states, Map<String, StreamLeases> leases,
                      List<ActiveStream> active) {
+        return plan(discovered, states, leases, active, Map.of());
+    }
+
+    /**
+     * The same, with each table's admission ({@link TableAdmission#OPEN} for a table not in {@code admissions}): a
+     * held table's current stream is not read; a snapshotted table's new streams start at TRIM_HORIZON.
+     */
+    public Plan plan(Set<String> discovered, Map<String, TableState> states, Map<String, StreamLeases> leases,
+                     List<ActiveStream> active, Map<String, TableAdmission> admissions) {
         Set<String> tables = new TreeSet<>(discovered);
         active.forEach(stream -> tables.add(stream.name().table()));
         leases.forEach((identifier, lease) -> {
@@ -96,7 +105,8 @@ public final class StreamPlanner {
             if (!discovered.contains(table) && state.exists()) {
                 deselect(table, leases, before, events, dropped);
             } else {
-                planTable(table, discovered.contains(table), state, leases, before, streams, events);
+                planTable(table, discovered.contains(table), state, leases, before, streams, events,
+                        admissions.getOrDefault(table, TableAdmission.OPEN));
             }
         }
         List<StreamName> ended = new ArrayList<>();
@@ -125,7 +135,8 @@ public final class StreamPlanner {
     }
 
     private void planTable(String table, boolean selected, TableState state, Map<String, StreamLeases> leases,
-                           List<ActiveStream> before, List<ActiveStream> streams, List<StreamEvent> events) {
+                           List<ActiveStream> before, List<ActiveStream> streams, List<StreamEvent> events,
+                           TableAdmission admission) {
         StreamName latest = selected && state.exists()
                 ? state.stream().map(arn -> StreamName.ofArn(toKclArn.apply(arn))).orElse(null) : null;
         boolean unusable = latest != null && !usableViewType.test(state.streamViewType());
@@ -172,8 +183,8 @@ public final class StreamPlanner {
             }
             return;
         }
-        if (olderLeft) {
-            return;  // the current stream waits until the older ones are read to their end
+        if (olderLeft || admission.held()) {
+            return;  // the current stream waits until the older ones are read to their end, or the snapshot
         }
         Optional<ActiveStream> was = find(before, current);
         if (was.isPresent()) {
@@ -185,8 +196,10 @@ public final class StreamPlanner {
                 .max(Comparator.comparing(StreamName::label));
         boolean hasLeases = leases.containsKey(current.identifier());
         // A table the source has read before continues from its new stream's first record: every change since the
-        // stream was enabled again is needed. A table new to the source starts where the configuration says.
-        InitialPositionInStream position = previous.isPresent() ? InitialPositionInStream.TRIM_HORIZON : configured;
+        // stream was enabled again is needed. A table new to the source starts where the configuration says, or
+        // after its snapshot from the oldest record (the shards skip what the snapshot covers).
+        InitialPositionInStream position = previous.isPresent() || admission.skipCreatedBefore().isPresent()
+                ? InitialPositionInStream.TRIM_HORIZON : configured;
         streams.add(new ActiveStream(current, position, 0));
         events.add(previous.isPresent() && !hasLeases
                 ? new StreamEvent(Kind.FOLLOWED, table, current, previous.get())

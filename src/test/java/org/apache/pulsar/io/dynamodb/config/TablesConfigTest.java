@@ -48,6 +48,21 @@ class TablesConfigTest {
     }
 
     @Test
+    void anInitialSnapshotPerTableIsAcceptedWithTablesPrefixAndTag() {
+        for (Map<String, Object> keys : List.of(config("tables", "a12,b12", "awsRegion", "eu-north-1"),
+                config("tableNamePrefix", "orders-", "awsRegion", "eu-north-1"),
+                config("tableTag", "cdc=on", "awsRegion", "eu-north-1"))) {
+            Map<String, Object> withSnapshot = new HashMap<>(keys);
+            withSnapshot.put("snapshotMode", "INITIAL");
+
+            DynamoDBSourceConfig config = DynamoDBSourceConfig.load(withSnapshot, null);
+
+            assertThat(config.getTables().multiTable()).isTrue();
+            assertThat(config.getSnapshot().mode()).isEqualTo(SnapshotMode.INITIAL);
+        }
+    }
+
+    @Test
     void tablesAreAListOrACommaSeparatedStringAndNameTheirTableWhenMoreThanOne() {
         TablesConfig listed = load("tables", List.of("orders", "users"), "awsRegion", "ddblocal").getTables();
         TablesConfig text = load("tables", " orders, users ", "awsRegion", "ddblocal").getTables();
@@ -112,8 +127,8 @@ class TablesConfigTest {
                         "topicPattern", "t-{table}"), "'topicPattern'", "needs tables"),
                 Arguments.of("interval too short", config("tables", "orders", "awsRegion", "eu-north-1",
                         "discoveryInterval", 10), "'discoveryInterval'", "at least 1000"),
-                Arguments.of("snapshot with tables", config("tables", "orders", "awsRegion", "eu-north-1",
-                        "snapshotMode", "INITIAL"), "'snapshotMode'", "not yet with tables"));
+                Arguments.of("re-snapshots with tables", config("tables", "orders", "awsRegion", "eu-north-1",
+                        "snapshotMode", "WHEN_NEEDED"), "'snapshotMode'", "WHEN_NEEDED works with"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -17,18 +17,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.SubscriptionType;
 import org.apache.pulsar.io.dynamodb.testing.DynamoDbLocal;
+import org.apache.pulsar.io.dynamodb.testing.TableLoad;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * Several tables, one source, the NAR in Pulsar's LocalRunner: tables discovered by name prefix, each to its own
  * topic by topicPattern, under a continuous writer. A fourth table created while the source runs, a table deleted
  * mid-stream, a stream disabled and re-enabled, then the LocalRunner killed with SIGKILL and started again; then
  * every topic against every stream of its table, read with the DynamoDB Streams API: nothing missing (duplicates
- * after the kill allowed), each item's changes first seen in order.
+ * after the kill allowed), each item's changes first seen in order. And, with snapshotMode INITIAL, a snapshot of
+ * each table (one created while the source runs too) before its stream, each topic ending equal to its table.
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class MultiTableIT {
@@ -217,5 +224,113 @@ class MultiTableIT {
                 .contains("the table was deleted");
         assertThat(first.opens()).as("the instance never failed and restarted before the kill").isEqualTo(1);
         assertThat(source.opens()).as("nor after it").isEqualTo(1);
+    }
+
+    /**
+     * A table whose items were all written before its stream was enabled: no stream has them, only a snapshot can
+     * bring them. Returns the stream's ARN.
+     */
+    private static String createWithItemsInNoStream(String table, int items) throws Exception {
+        dynamo.client().createTable(b -> b.tableName(table)
+                .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("id")
+                        .attributeType(ScalarAttributeType.S).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST));
+        TableLoad.put(dynamo.client(), table, 0, items, 2, SnapshotScenario::item);
+        dynamo.setStream(table, true);
+        return dynamo.latestStream(table);
+    }
+
+    /**
+     * snapshotMode INITIAL with tables: two tables with items before the start and a third created while the source
+     * runs, their items written before their streams were enabled (only a snapshot has them), each table written to
+     * throughout after that (during the snapshots too). Each table is snapshotted, then streamed, into its own
+     * DOCUMENT topic, every snapshot read before the table's first stream record; then per table, the topic read to
+     * its end against a final Scan (the last message of each item is the item; of a deleted item a tombstone or
+     * nothing) and against its stream read with the Streams API (every record created at or after its T0 minus the
+     * 2-minute margin is in the topic).
+     */
+    @Test
+    void eachTableIsSnapshottedThenStreamedATableCreatedLaterToo() throws Exception {
+        String app = "e2e-snap-tables";
+        String pattern = "persistent://public/default/snap-{table}";
+        List<String> tables = List.of("s-a", "s-b", "s-c");
+        int items = 2_000;
+        Map<String, String> streamOf = new LinkedHashMap<>();
+        List<ChangeWorkload> workloads = new ArrayList<>();
+        for (String table : tables.subList(0, 2)) {
+            streamOf.put(table, createWithItemsInNoStream(table, items));
+            workloads.add(new ChangeWorkload(dynamo.client(), table, items, Integer.MAX_VALUE, 20, table.hashCode())
+                    .start());
+        }
+        Map<String, Object> keys = new LinkedHashMap<>(dynamo.sourceConfig(null, app));
+        keys.remove("awsDynamodbStreamArn");
+        keys.putAll(Map.of("awsRegion", "ddblocal", "tableNamePrefix", "s-", "discoveryInterval",
+                DISCOVERY_INTERVAL_MILLIS, "topicPattern", pattern, "outputFormat", "DOCUMENT", "snapshotMode",
+                "INITIAL", "snapshotSegments", 4, "snapshotReadCapacityPerSecond", 20));
+        LocalRunnerSource snapshots = LocalRunnerSource.start(runtime, pulsar, new LocalRunnerSource.Options(
+                "dynamodb-snap-tables", "persistent://public/default/snap-unused",
+                DocumentedFormats.JSON.writeValueAsString(keys)), dir.resolve("localrunner-snapshots.log"));
+        try {
+            for (String table : tables.subList(0, 2)) {
+                await(table + "'s snapshot completing").atMost(FIRST_DELIVERY).pollInterval(Duration.ofSeconds(1))
+                        .failFast("the LocalRunner exited:\n" + snapshots.errors(), () -> !snapshots.jvm().isAlive())
+                        .until(() -> snapshots.jvm().logText().contains("Table " + table + ": snapshot generation 1 "
+                                + "completed"));
+            }
+            // a third table with items, created while the source streams the other two
+            streamOf.put("s-c", createWithItemsInNoStream("s-c", items));
+            workloads.add(new ChangeWorkload(dynamo.client(), "s-c", items, Integer.MAX_VALUE, 20, 7L).start());
+            await("s-c's snapshot completing").atMost(FIRST_DELIVERY).pollInterval(Duration.ofSeconds(1))
+                    .failFast("the LocalRunner exited:\n" + snapshots.errors(), () -> !snapshots.jvm().isAlive())
+                    .until(() -> snapshots.jvm().logText().contains("Table s-c: snapshot generation 1 completed"));
+            // changes go on after the last handoff
+            int before = workloads.get(2).written();
+            await("changes after s-c's handoff").atMost(DELIVERY).until(() -> workloads.get(2).written() >= before + 100);
+        } finally {
+            for (ChangeWorkload workload : workloads) {
+                workload.close();
+            }
+        }
+        try {
+            for (String table : tables) {
+                List<StreamAudit.ShardRecord> stream = StreamAudit.readRecords(dynamo, streamOf.get(table));
+                String lastChange = stream.get(stream.size() - 1).record().dynamodb().sequenceNumber();
+                await("the topic of " + table + " caught up with its stream").atMost(DELIVERY)
+                        .pollInterval(Duration.ofSeconds(1))
+                        .until(() -> dynamo.checkpoints(app).containsValue(lastChange));
+                Map<String, AttributeValue> row = dynamo.client().getItem(b -> b.tableName(app + "-Snapshot")
+                        .consistentRead(true).key(Map.of("key", AttributeValue.fromS("table#" + table + "#snapshot"))))
+                        .item();
+                assertThat(row.get("status").s()).as(table).isEqualTo("COMPLETE");
+                java.time.Instant t0 = java.time.Instant.ofEpochMilli(Long.parseLong(row.get("t0").n()));
+                List<ReceivedMessage> topic = TopicReader.readAll(client, pattern.replace("{table}", table));
+                SnapshotAudit.Result result = SnapshotAudit.check(topic, SnapshotAudit.scan(dynamo, table), stream, t0,
+                        t0.minusSeconds(120));
+                System.out.println("MultiTableIT snapshot " + table + ": " + stream.size() + " stream records; "
+                        + result);
+                assertThat(result.wrongSample()).as(table).isEmpty();
+                assertThat(result.wrong()).as(table).isZero();
+                assertThat(result.streamMissing()).as(table + ": stream records after T0 minus the margin missing")
+                        .isZero();
+                assertThat(result.streamExpected()).as(table + ": changes written after T0").isPositive();
+                assertThat(result.snapshotReads()).as(table).isGreaterThanOrEqualTo(items / 2);
+                int lastRead = -1;
+                int firstChange = topic.size();
+                for (int i = 0; i < topic.size(); i++) {
+                    if ("SNAPSHOT".equals(topic.get(i).eventName())) {
+                        lastRead = i;
+                    } else {
+                        firstChange = Math.min(firstChange, i);
+                    }
+                }
+                assertThat(lastRead).as(table + ": every snapshot read before the first stream record")
+                        .isLessThan(firstChange);
+                assertThat(topic).allSatisfy(m -> assertThat(m.properties()).containsEntry("TABLE_NAME", table));
+            }
+            assertThat(snapshots.opens()).as("the instance never failed and restarted").isEqualTo(1);
+        } finally {
+            snapshots.close();
+        }
     }
 }

@@ -7,9 +7,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pulsar.io.dynamodb.streamset.StreamName;
 import org.apache.pulsar.io.dynamodb.testing.DynamoDbLocal;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -161,6 +163,35 @@ class SnapshotStateIT {
         assertThat(table.claimCompletion(generation, "worker-c")).isFalse();
     }
 
+    @Test
+    void theTablesOfASourceOfSeveralKeepTheirOwnRowsInOneStateTable() throws Exception {
+        SnapshotTable state = newTable();
+        SnapshotTable ta = state.forTable("ta");
+        SnapshotTable tb = state.forTable("tb");
+        SnapshotState single = state.begin(Optional.empty(), clock.instant(), 2, 1);
+        clock.millis += 1_000;
+        SnapshotState a = ta.begin(Optional.empty(), clock.instant(), 2, 10);
+        clock.millis += 1_000;
+        SnapshotState b = tb.begin(Optional.empty(), clock.instant(), 4, 20);
+
+        assertThat(List.of(single.t0(), a.t0(), b.t0())).doesNotHaveDuplicates();
+        assertThat(ta.read()).contains(a);
+        assertThat(tb.read()).contains(b);
+        assertThat(state.read()).contains(single);
+        assertThat(ta.claim(a, 0, "worker-a", "claim-a")).isPresent();
+        assertThat(tb.claim(b, 0, "worker-b", "claim-b")).as("the same segment of another table").isPresent();
+        assertThat(ta.saveProgress(a, 0, "claim-a", ScanCursor.END, 7)).isTrue();
+        assertThat(ta.segments(a)).containsOnlyKeys(0).allSatisfy((i, row) -> assertThat(row.done()).isTrue());
+        assertThat(tb.segments(b).get(0).done()).isFalse();
+        assertThat(state.segments(single)).isEmpty();
+
+        assertThat(ta.claimCompletion(a, "worker-a")).isTrue();
+        assertThat(ta.complete(a, "worker-a", 7)).isTrue();
+        assertThat(ta.read().orElseThrow().complete()).isTrue();
+        assertThat(tb.read().orElseThrow().complete()).isFalse();
+        assertThat(state.read().orElseThrow().complete()).isFalse();
+    }
+
     // ---- KCL's lease table ---------------------------------------------------------------------------------
 
     private static DynamoDBLeaseRefresher leaseRefresher(String table) throws Exception {
@@ -231,5 +262,26 @@ class SnapshotStateIT {
         assertThat(stillWaiting.get()).as("rounds in which the lease was renewed").isGreaterThanOrEqualTo(2);
         assertThat(dynamo.client().getItem(b -> b.tableName(app).key(Map.of("leaseKey",
                 AttributeValue.fromS("shardId-1")))).item()).containsKey("leaseOwner");
+    }
+
+    @Test
+    void aTablesSnapshotFencesAndResetsOnlyTheLeasesOfThatTablesStreams() throws Exception {
+        String app = "kcl-tables-" + TABLES.incrementAndGet();
+        leaseRefresher(app);
+        String ta = StreamName.ofArn("arn:aws:dynamodb:us-east-1:000000000000:table/ta/stream/2026-12-01T22:00:00.000")
+                .identifier();
+        String tb = StreamName.ofArn("arn:aws:dynamodb:us-east-1:000000000000:table/tb/stream/2026-12-01T22:00:00.000")
+                .identifier();
+        for (String stream : List.of(ta, tb)) {
+            dynamo.client().putItem(b -> b.tableName(app).item(Map.of("leaseKey",
+                    AttributeValue.fromS(stream + ":shardId-1"), "streamName", AttributeValue.fromS(stream),
+                    "leaseOwner", AttributeValue.fromS("worker-a"), "leaseCounter", AttributeValue.fromN("1"))));
+        }
+
+        KclLeases.ofTable(client, app, "tc").awaitNoWorkerRenewing(Duration.ofSeconds(30), () -> { });
+        assertThat(KclLeases.ofTable(client, app, "ta").deleteAll()).isEqualTo(1);
+
+        assertThat(dynamo.client().scan(b -> b.tableName(app)).items())
+                .extracting(row -> row.get("streamName").s()).containsExactly(tb);
     }
 }

@@ -152,6 +152,7 @@ class StreamPlannerTest {
         assertThat(plan.streams()).isEqualTo(before);
         assertThat(plan.events()).extracting(StreamEvent::kind).containsExactly(Kind.MISSING_TABLE);
     }
+
     @Test
     void aTableThatStopsMatchingIsDroppedLikeADeletedOneAndItsLeasesAreForDeletion() {
         List<ActiveStream> before = List.of(reading(OLD_A, InitialPositionInStream.LATEST),
@@ -206,5 +207,25 @@ class StreamPlannerTest {
         assertThat(arns(plan)).containsExactly(NEW_A, B);
         // tb's current stream is still read (its one shard ended, a new one may follow): not for deletion
         assertThat(plan.ended()).extracting(StreamName::kclArn).containsExactly(OLD_A);
+    }
+
+    @Test
+    void aTableWaitingForItsSnapshotIsNotReadAndOnceSnapshottedStartsFromItsFirstRecord() {
+        Map<String, TableState> states = Map.of("ta", enabled("ta", OLD_A), "tb", enabled("tb", B));
+
+        StreamPlanner.Plan held = planner.plan(Set.of("ta", "tb"), states, Map.of(), List.of(),
+                Map.of("ta", TableAdmission.HELD, "tb", TableAdmission.OPEN));
+        assertThat(arns(held)).as("the other table streams meanwhile").containsExactly(B);
+        assertThat(held.streams().get(0).position()).isEqualTo(InitialPositionInStream.LATEST);
+        assertThat(held.events()).extracting(StreamEvent::table).containsExactly("tb");
+
+        StreamPlanner.Plan admitted = planner.plan(Set.of("ta", "tb"), states, Map.of(), held.streams(),
+                Map.of("ta", TableAdmission.afterSnapshot(java.time.Instant.parse("2026-12-01T21:58:00Z")),
+                        "tb", TableAdmission.OPEN));
+        assertThat(arns(admitted)).containsExactly(OLD_A, B);
+        assertThat(admitted.streams().get(0).position()).as("whatever initialPositionInStream says")
+                .isEqualTo(InitialPositionInStream.TRIM_HORIZON);
+        assertThat(admitted.events()).extracting(StreamEvent::kind, StreamEvent::table)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Kind.ADDED, "ta"));
     }
 }
