@@ -21,8 +21,8 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
  * publishes; acknowledgements arrive on Pulsar's threads. Where a checkpoint is stored is the caller's business.
  *
  * <p>A position names where a reader resumes once every record up to it is acknowledged: a stream record's sequence
- * number, or a Scan page's cursor. Only the record that completes a position moves the checkpoint to it (the last
- * item of a page); records before it in the same position do not, so a position counts as done only when all of
+ * number, or a snapshot item's place in its Scan segment. Only the record that completes a position moves the
+ * checkpoint to it; records before it in the same position do not, so a position counts as done only when all of
  * them are acknowledged.
  *
  * <p>Every record's way through it (published, passed over, acknowledged, failed, sent again, held) is told to its
@@ -63,7 +63,7 @@ public final class OrderedPublisher implements ChangeMessage.Outcome {
      * out, or before the start time) is never published, but when it completes its position it holds a permit until
      * the records before it are acknowledged, so the checkpoint moves past it in its turn.
      *
-     * @param completes      whether the record is the last of its position (every stream record; a page's last item)
+     * @param completes      whether the record is the last of its position (every stream record and snapshot item)
      * @param skip           whether the record is published, and if not why
      * @param readTimeMillis when the record was read, epoch milliseconds; its creation time when it has none
      * @return false when the source is closing and the record was left (in part or whole) unpublished: nothing after

@@ -3,10 +3,12 @@ package org.apache.pulsar.io.dynamodb.snapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
 import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
@@ -18,21 +20,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
- * Reads one claimed segment of the table's parallel Scan, page by page, and publishes each item in order. Every
- * item of a page is an entry of the publisher's bookkeeping, and only the page's last item carries the page's cursor,
- * so the cursor stored in the snapshot table is always that of the last page Pulsar acknowledged entirely: a
- * reader after a crash or takeover resumes there, and publishes again at most the pages in flight.
+ * Reads one claimed segment of the table's parallel Scan and publishes each item in order. The next page is read
+ * while the current one is published. Every item is a position of the publisher's bookkeeping ({@link
+ * SegmentPositions}), so the cursor stored in the snapshot table is always right after an item that Pulsar
+ * acknowledged along with every item before it, and is stored while reading goes on ({@link SegmentProgressWrites}).
+ * A reader after a crash or takeover resumes there; what it publishes again is bounded by the instance's window of
+ * items published and not yet stored ({@link SnapshotPlan#unstoredItems}), whatever the page size.
  */
 final class SegmentReader {
 
     private static final Logger log = LoggerFactory.getLogger(SegmentReader.class);
+    private static final Duration POLL = Duration.ofMillis(50);
     private static final Duration ACK_POLL = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Duration SHUTDOWN_ACK_WAIT = Duration.ofSeconds(5);
@@ -41,23 +45,28 @@ final class SegmentReader {
     /** How a reader's work ended. */
     enum Outcome { DONE, LOST, STOPPED }
 
-    /** What every segment reader of one snapshot shares. */
+    /**
+     * What every segment reader of one snapshot shares.
+     *
+     * @param unstored one permit per item published and not yet behind a stored cursor, for all of the instance's
+     *                 readers: what a crash can make the snapshot publish again
+     */
     record Shared(DynamoDbAsyncClient dynamo, String table, SnapshotTable state, SnapshotState generation,
                   ReadCapacityBudget budget, SnapshotReads reads, RecordFilter filter, PublishContext publishing,
                   RecordOrigin origin, int pageLimit, boolean consistentRead, SourceMetrics metrics,
-                  BooleanSupplier stopping, Clock clock) {
+                  BooleanSupplier stopping, Clock clock, Semaphore unstored) {
     }
 
     private final Shared shared;
     private final SegmentLease lease;
     private final OrderedPublisher publisher;
-    /** Cursor of each page dispatched and not yet stored, to the segment's item count up to its end. */
-    private final Map<String, Long> itemsAtCursor = new LinkedHashMap<>();
-    /** The cursor stored last, and the items acknowledged up to it. */
-    private String cursor;
-    private long stored;
+    private final SegmentPositions positions = new SegmentPositions();
+    private final SegmentProgressWrites progress;
     /** Items dispatched so far, counting those acknowledged before this claim. */
     private long items;
+    /** The Scan under way for the next page. */
+    private CompletableFuture<ScanResponse> pending;
+    private long backoffMillis;
 
     SegmentReader(Shared shared, SegmentLease lease, SegmentRow claimed) throws InterruptedException {
         this.shared = shared;
@@ -66,76 +75,127 @@ final class SegmentReader {
                 shared.metrics().segment(),
                 shared.publishing().sequencing().forSegment(shared.origin(), shared.generation().generation(),
                         lease.segment(), shared.stopping()));
-        this.cursor = claimed.cursor();
-        this.stored = claimed.items();
+        this.progress = new SegmentProgressWrites(shared, lease, publisher, positions, claimed);
         this.items = claimed.items();
     }
 
     /** Reads the segment to its end, or until the lease is lost or the source closes. */
     Outcome read() throws InterruptedException {
+        try {
+            return readSegment();
+        } finally {
+            if (pending != null) {
+                pending.cancel(false);
+            }
+            shared.unstored().release((int) progress.unstored());
+        }
+    }
+
+    private Outcome readSegment() throws InterruptedException {
         int segment = lease.segment();
         log.info("Snapshot segment {}/{}: reading from {} ({} items acknowledged before)", segment,
-                shared.generation().segments(), cursor == null ? "the start" : "cursor " + cursor, items);
-        Map<String, AttributeValue> start = ScanCursor.startKey(cursor);
-        boolean allDispatched = ScanCursor.END.equals(cursor);
-        long backoffMillis = 0;
+                shared.generation().segments(), progress.cursor() == null ? "the start" : "cursor "
+                + progress.cursor(), items);
+        Map<String, AttributeValue> start = ScanCursor.startKey(progress.cursor());
+        boolean allRead = ScanCursor.END.equals(progress.cursor());
         while (true) {
-            if (storeAcknowledged()) {
-                log.info("Snapshot segment {}/{}: done, {} items", segment, shared.generation().segments(), stored);
+            if (progress.poll(allRead)) {
+                log.info("Snapshot segment {}/{}: done, {} items", segment, shared.generation().segments(),
+                        progress.stored());
                 return Outcome.DONE;
             }
             if (lease.lost()) {
-                publisher.clear();
-                log.warn("Snapshot segment {}: another instance took it over; leaving it to that one", segment);
-                return Outcome.LOST;
+                return lost();
             }
             if (shared.stopping().getAsBoolean()) {
                 return stop();
             }
-            if (allDispatched || !lease.safeToPublish(shared.clock().millis())) {
-                publisher.redeliverFailed();
-                publisher.awaitAcknowledged(ACK_POLL);
+            if (allRead || !lease.safeToPublish(shared.clock().millis())) {
+                awaitAcknowledgedOrWritten(ACK_POLL);
                 continue;
             }
-            shared.budget().awaitAvailable();
-            ScanResponse page;
-            try {
-                page = scan(start);
-                backoffMillis = 0;
-            } catch (AwsServiceException | SdkClientException e) {
-                if (!retryable(e)) {
-                    throw e;
-                }
-                backoffMillis = Math.min(MAX_BACKOFF.toMillis(), Math.max(500, backoffMillis * 2));
-                log.warn("Snapshot segment {}: Scan failed ({}); retrying in {} ms", segment, e.toString(),
-                        backoffMillis);
-                Thread.sleep(backoffMillis);
+            if (pending == null && !scan(start)) {
+                continue;
+            }
+            ScanResponse page = take();
+            if (page == null) {
                 continue;
             }
             shared.budget().consume(readUnits(page));
-            String next = ScanCursor.after(page.lastEvaluatedKey());
-            if (!dispatch(page.items(), next)) {
-                return stop();
+            String after = ScanCursor.after(page.lastEvaluatedKey());
+            start = ScanCursor.startKey(after);
+            allRead = ScanCursor.END.equals(after);
+            if (!allRead && !scan(start)) {
+                continue;  // stopping or lost: the next round says which
             }
-            start = ScanCursor.startKey(next);
-            allDispatched = ScanCursor.END.equals(next);
+            if (!dispatch(page.items(), after)) {
+                return lease.lost() ? lost() : stop();
+            }
         }
+    }
+
+    private Outcome lost() {
+        publisher.clear();
+        log.warn("Snapshot segment {}: another instance took it over; leaving it to that one", lease.segment());
+        return Outcome.LOST;
     }
 
     /** The source is closing: what Pulsar acknowledges in a few seconds is stored, so a restart redoes less. */
     private Outcome stop() throws InterruptedException {
         publisher.awaitAcknowledged(SHUTDOWN_ACK_WAIT);
-        storeAcknowledged();
+        progress.drain(SHUTDOWN_ACK_WAIT);
         log.info("Snapshot segment {}: stopped at cursor {} ({} items acknowledged)", lease.segment(),
-                cursor == null ? "(start)" : cursor, stored);
+                progress.cursor() == null ? "(start)" : progress.cursor(), progress.stored());
         return Outcome.STOPPED;
     }
 
-    private ScanResponse scan(Map<String, AttributeValue> start) {
-        return SnapshotTable.join(shared.dynamo().scan(b -> b.tableName(shared.table())
+    /** Waits for acknowledgements, or for the progress write once everything is acknowledged. */
+    private void awaitAcknowledgedOrWritten(Duration timeout) throws InterruptedException {
+        publisher.redeliverFailed();
+        if (publisher.awaitAcknowledged(timeout) && !progress.awaitWrite(timeout)) {
+            TimeUnit.MILLISECONDS.sleep(timeout.toMillis());  // nothing held, nothing written: the lease's renewal
+        }
+    }
+
+    /**
+     * Starts the Scan of the page at {@code start} once the read budget allows, storing progress meanwhile.
+     *
+     * @return false when the source closes or the lease is lost first
+     */
+    private boolean scan(Map<String, AttributeValue> start) throws InterruptedException {
+        long waitNanos;
+        while ((waitNanos = shared.budget().nanosUntilAvailable()) > 0) {
+            progress.poll(false);
+            if (lease.lost() || shared.stopping().getAsBoolean()) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(waitNanos, POLL.toNanos()));
+        }
+        pending = shared.dynamo().scan(b -> b.tableName(shared.table())
                 .segment(lease.segment()).totalSegments(shared.generation().segments())
                 .exclusiveStartKey(start).limit(shared.pageLimit()).consistentRead(shared.consistentRead())
-                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)));
+                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        return true;
+    }
+
+    /** The page the Scan under way returns; null when it failed and is to be tried again (after a backoff). */
+    private ScanResponse take() throws InterruptedException {
+        CompletableFuture<ScanResponse> call = pending;
+        pending = null;
+        try {
+            ScanResponse page = SnapshotTable.join(call);
+            backoffMillis = 0;
+            return page;
+        } catch (AwsServiceException | SdkClientException e) {
+            if (!retryable(e)) {
+                throw e;
+            }
+            backoffMillis = Math.min(MAX_BACKOFF.toMillis(), Math.max(500, backoffMillis * 2));
+            log.warn("Snapshot segment {}: Scan failed ({}); retrying in {} ms", lease.segment(), e.toString(),
+                    backoffMillis);
+            Thread.sleep(backoffMillis);
+            return null;  // the next round scans the same page again
+        }
     }
 
     /** Throttling and transient trouble are retried for ever: a snapshot never fails the source for them. */
@@ -146,61 +206,67 @@ final class SegmentReader {
         return true;  // SdkClientException: the request did not get through
     }
 
-    /** The page's items, each as a snapshot read, the last one carrying the page's cursor. */
-    private boolean dispatch(List<Map<String, AttributeValue>> page, String next) throws InterruptedException {
+    /**
+     * The page's items, each as a snapshot read completing its own position, within the window of unstored items.
+     *
+     * @return false when the source closes or the lease is lost before the page is dispatched
+     */
+    private boolean dispatch(List<Map<String, AttributeValue>> page, String after) throws InterruptedException {
         Instant readTime = shared.clock().instant();
         long readTimeMillis = readTime.toEpochMilli();
-        itemsAtCursor.put(next, items + page.size());
+        List<Map<String, AttributeValue>> keys = new ArrayList<>(page.size());
+        for (Map<String, AttributeValue> item : page) {
+            keys.add(shared.reads().keyOf(item));
+        }
+        long number = positions.add(items, keys, after);
         if (page.isEmpty()) {
-            return publisher.passEmpty(next, readTimeMillis);
+            return publisher.passEmpty(SegmentPositions.position(number, 0), readTimeMillis);
         }
-        for (int i = 0; i < page.size(); i++) {
-            var record = shared.reads().read(page.get(i), readTime);
-            Skip skip = shared.filter().accepts(record) ? Skip.NO : Skip.FILTERED;
-            if (!publisher.publish(record, shared.origin(), next, i == page.size() - 1, skip, readTimeMillis)) {
-                return false;
+        int dispatched = 0;
+        try {
+            for (int i = 0; i < page.size(); i++) {
+                if (!awaitRoom()) {
+                    return false;
+                }
+                var record = shared.reads().read(page.get(i), keys.get(i), readTime);
+                Skip skip = shared.filter().accepts(record) ? Skip.NO : Skip.FILTERED;
+                if (!publisher.publish(record, shared.origin(), SegmentPositions.position(number, i + 1), true,
+                        skip, readTimeMillis)) {
+                    return false;
+                }
+                items++;
+                dispatched++;
+                progress.poll(false);
             }
+            return true;
+        } finally {
+            shared.metrics().snapshotItems(dispatched);
         }
-        items += page.size();
-        shared.metrics().snapshotItems(page.size());
-        return true;
     }
 
-    /** Stores the newest fully acknowledged cursor, if there is a new one; true once END is stored. */
-    private boolean storeAcknowledged() {
-        Optional<String> acknowledged = publisher.checkpointable();
-        if (acknowledged.isEmpty() || lease.lost()) {
-            return false;
-        }
-        String position = acknowledged.get();
-        long count = itemsAtCursor.getOrDefault(position, items);
-        long writtenAt = shared.clock().millis();
-        try {
-            if (!shared.state().saveProgress(shared.generation(), lease.segment(), lease.claim(), position, count)) {
-                lease.lose();
+    /**
+     * Waits until the item may be published: while the lease has {@link SegmentLease#SAFETY} left (checked item by
+     * item, a page takes a while), with a permit of the unstored window; stores this segment's progress meanwhile.
+     *
+     * @return false when the source closes or the lease is lost first
+     */
+    private boolean awaitRoom() throws InterruptedException {
+        while (!lease.safeToPublish(shared.clock().millis())) {
+            if (lease.lost() || shared.stopping().getAsBoolean()) {
                 return false;
             }
-        } catch (SdkException e) {
-            log.warn("Snapshot segment {}: storing its progress failed ({}); trying again", lease.segment(),
-                    e.toString());
-            shared.metrics().checkpointFailed();
-            return false;
+            progress.poll(true);
+            awaitAcknowledgedOrWritten(POLL);
         }
-        shared.metrics().checkpointWritten();
-        lease.extended(writtenAt);
-        publisher.checkpointed(position);
-        cursor = position;
-        stored = count;
-        // cursors up to this one are stored: forget them
-        var it = itemsAtCursor.keySet().iterator();
-        while (it.hasNext()) {
-            boolean reached = it.next().equals(position);
-            it.remove();
-            if (reached) {
-                break;
+        while (!shared.unstored().tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+            progress.poll(true);
+            publisher.redeliverFailed();
+            if (lease.lost() || shared.stopping().getAsBoolean()) {
+                return false;
             }
         }
-        return ScanCursor.END.equals(position);
+        progress.dispatched();
+        return true;
     }
 
     private double readUnits(ScanResponse page) {

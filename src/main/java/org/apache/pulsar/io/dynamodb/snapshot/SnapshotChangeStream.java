@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -70,7 +71,7 @@ final class SnapshotChangeStream implements ChangeStream {
                 new ReadCapacityBudget(plan.readCapacityPerSecond(), System::nanoTime),
                 new SnapshotReads(plan.keyAttributes(), plan.viewType(), plan.origin().region()), filter, stoppable,
                 plan.origin(), plan.pageLimit(), plan.settings().consistentRead(), metrics,
-                () -> stopping.get(), clock);
+                () -> stopping.get(), clock, new Semaphore(plan.unstoredItems()));
         this.progress = new SnapshotProgress(plan, clock);
     }
 

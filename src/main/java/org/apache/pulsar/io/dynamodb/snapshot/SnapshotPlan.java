@@ -45,13 +45,25 @@ record SnapshotPlan(DynamoDbAsyncClient dynamo, String applicationName, String t
         return Math.max(1, Math.min(MAX_READERS_PER_INSTANCE, share));
     }
 
+    /** A Scan page holds at most this many items (DynamoDB also ends a page at 1 MB). */
+    static final int MAX_PAGE_ITEMS = 1000;
+
     /**
-     * Items per Scan page: the readers' pages together fit in the permits, between 100 (fewer requests) and 1000
-     * (a page of small items; DynamoDB also ends a page at 1 MB).
+     * Items per Scan page: as many as the permits hold, at most 1000. A page no longer decides what a crash publishes
+     * again (a cursor can be stored after any item), and pages of 1 MB cost DynamoDB far less per item than pages of
+     * a hundred; a reader holds the page it publishes and the next one, read meanwhile.
      */
     int pageLimit() {
-        int fit = receiveQueueSize / readers();
-        return Math.max(Math.min(100, receiveQueueSize), Math.min(1000, fit));
+        return Math.min(MAX_PAGE_ITEMS, receiveQueueSize);
+    }
+
+    /**
+     * Items this instance's readers may have published beyond their stored cursors, all together: what a crash of
+     * the instance can make the snapshot publish again. Twice the permits: the items Pulsar holds, and as many
+     * acknowledged while their progress is being stored.
+     */
+    int unstoredItems() {
+        return (int) Math.min(Integer.MAX_VALUE, 2L * receiveQueueSize);
     }
 
     /** This instance's part of the read capacity budget; 0 means no limit. */

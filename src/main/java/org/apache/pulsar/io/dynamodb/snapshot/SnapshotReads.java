@@ -40,13 +40,11 @@ final class SnapshotReads {
 
     /** The record for an item read at readTime. */
     Record read(Map<String, AttributeValue> item, Instant readTime) {
-        Map<String, AttributeValue> keys = new HashMap<>(4);
-        for (String name : keyAttributes) {
-            AttributeValue value = item.get(name);
-            if (value != null) {
-                keys.put(name, value);
-            }
-        }
+        return read(item, keyOf(item), readTime);
+    }
+
+    /** The record for an item read at readTime, whose key attributes are {@code keys} ({@link #keyOf}). */
+    Record read(Map<String, AttributeValue> item, Map<String, AttributeValue> keys, Instant readTime) {
         StreamRecord.Builder dynamodb = StreamRecord.builder()
                 .approximateCreationDateTime(readTime)
                 .keys(keys)
@@ -66,6 +64,18 @@ final class SnapshotReads {
                 .awsRegion(region)
                 .dynamodb(dynamodb.build())
                 .build();
+    }
+
+    /** The item's key attributes: its primary key, which is also where a Scan resumes after it. */
+    Map<String, AttributeValue> keyOf(Map<String, AttributeValue> item) {
+        Map<String, AttributeValue> keys = new HashMap<>(4);
+        for (String name : keyAttributes) {
+            AttributeValue value = item.get(name);
+            if (value != null) {
+                keys.put(name, value);
+            }
+        }
+        return keys;
     }
 
     /**

@@ -185,8 +185,8 @@ final class SnapshotTable {
 
     /** Extends this claim's lease; false when the claim was lost (another instance took the segment). */
     boolean renew(SnapshotState state, int segment, String claim) {
-        return conditionalUpdate(state, segment, claim, "SET leaseUntil = :until",
-                Map.of(":until", n(clock.millis() + SEGMENT_LEASE.toMillis())));
+        return join(conditionalUpdate(state, segment, claim, "SET leaseUntil = :until",
+                Map.of(":until", n(clock.millis() + SEGMENT_LEASE.toMillis()))));
     }
 
     /**
@@ -194,6 +194,15 @@ final class SnapshotTable {
      * done. False when the claim was lost: the progress belongs to whoever holds the segment now.
      */
     boolean saveProgress(SnapshotState state, int segment, String claim, String cursor, long items) {
+        return join(saveProgressAsync(state, segment, claim, cursor, items));
+    }
+
+    /**
+     * {@link #saveProgress} without waiting, so a reader goes on publishing while its progress is stored: completes
+     * with false when the claim was lost, exceptionally when the write failed otherwise.
+     */
+    CompletableFuture<Boolean> saveProgressAsync(SnapshotState state, int segment, String claim, String cursor,
+                                                 long items) {
         boolean done = ScanCursor.END.equals(cursor);
         return conditionalUpdate(state, segment, claim,
                 "SET #cursor = :cursor, #items = :items, leaseUntil = :until, done = :done",
@@ -202,21 +211,27 @@ final class SnapshotTable {
                         ":done", AttributeValue.fromBool(done)));
     }
 
-    private boolean conditionalUpdate(SnapshotState state, int segment, String claim, String update,
-                                      Map<String, AttributeValue> values) {
+    /** Completes with false when the claim was lost (the condition failed), exceptionally on any other failure. */
+    private CompletableFuture<Boolean> conditionalUpdate(SnapshotState state, int segment, String claim,
+                                                         String update, Map<String, AttributeValue> values) {
         Map<String, AttributeValue> all = new HashMap<>(values);
         all.put(":claim", AttributeValue.fromS(claim));
         all.put(":false", AttributeValue.fromBool(false));
-        try {
-            join(dynamo.updateItem(b -> b.tableName(name).key(key(segmentKey(state, segment)))
-                    .conditionExpression("#claim = :claim AND done = :false")
-                    .updateExpression(update)
-                    .expressionAttributeNames(names(update))
-                    .expressionAttributeValues(all)));
-            return true;
-        } catch (ConditionalCheckFailedException lost) {
-            return false;
-        }
+        return dynamo.updateItem(b -> b.tableName(name).key(key(segmentKey(state, segment)))
+                        .conditionExpression("#claim = :claim AND done = :false")
+                        .updateExpression(update)
+                        .expressionAttributeNames(names(update))
+                        .expressionAttributeValues(all))
+                .handle((updated, error) -> {
+                    Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+                    if (cause == null) {
+                        return true;
+                    }
+                    if (cause instanceof ConditionalCheckFailedException) {
+                        return false;
+                    }
+                    throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
+                });
     }
 
     private static Map<String, String> names(String update) {

@@ -111,9 +111,16 @@ final class SnapshotBenchmark {
                                 SEGMENTS);
                 Path log = dir.resolve("localrunner.log");
                 report.say("snapshot: starting the connector (log " + log + ")");
+                List<String> connectorJvm = new ArrayList<>(setup.jvmOptions());
+                if (Boolean.getBoolean("bench.jfr")) {
+                    // profiling aid (-Dbench.jfr=true): a JFR recording of the connector's JVM during the snapshot
+                    connectorJvm.add("-XX:StartFlightRecording=filename=" + dir.resolve("localrunner.jfr")
+                            + ",settings=profile,dumponexit=true");
+                }
                 long c0 = System.nanoTime();
                 try (LocalRunnerSource source = LocalRunnerSource.start(setup.runtime(), setup.pulsar(),
-                        new LocalRunnerSource.Options("bench-snapshot", topic, config).jvmOptions(setup.jvmOptions()), log)) {
+                        new LocalRunnerSource.Options("bench-snapshot", topic, config).jvmOptions(connectorJvm),
+                        log)) {
                     Benchmark.MemoryWatch memory = new Benchmark.MemoryWatch(source.jvm().pid());
                     memory.start();
                     try {

@@ -109,9 +109,9 @@ class SnapshotFaultIT {
             List<StreamAudit.ShardRecord> stream = scenario.awaitCaughtUp(STEP);
             Map<String, Map<String, AttributeValue>> table = SnapshotAudit.scan(scenario.dynamo, scenario.table);
             SnapshotAudit.Result result = scenario.audit(stream);
-            // what one kill can make the snapshot publish again: the permits, and the pages being dispatched
-            int pageLimit = Math.max(100, RECEIVE_QUEUE_SIZE / SEGMENTS);
-            int bound = 3 * (RECEIVE_QUEUE_SIZE + SEGMENTS * pageLimit);
+            // what one kill can make the snapshot publish again: the instance's window of items published and not
+            // yet behind a stored cursor, twice receiveQueueSize (whatever the page size)
+            int bound = 3 * 2 * RECEIVE_QUEUE_SIZE;
             String report = "| snapshot crash | " + ITEMS + " items, then " + workload.written() + " writes (put/"
                     + "update/delete) at 50/s during the test | 3 × SIGKILL during the snapshot (the restarts resumed "
                     + "with " + resumedWith + " items acknowledged), 1 × SIGKILL after the handoff | " + stream.size()
