@@ -44,7 +44,8 @@ class EffectivelyOnceFaultIT {
     /** The namespace policy a user sets with {@code pulsar-admin namespaces set-deduplication --enable}. */
     private static final String NAMESPACE = "public/effectively-once";
     private static final long CHECKPOINT_INTERVAL_MS = 2_000;
-    private static final Pattern NOT_SENT_AGAIN = Pattern.compile(
+    /** What an instance logs when it takes a shard: how many messages it read again were already in the topic. */
+    static final Pattern NOT_SENT_AGAIN = Pattern.compile(
             "Producer '[^']+': (\\d+) messages read again were already in Pulsar");
     /** The same, with the producer's table: its names are {@code <app>/<table>/<stream label>/<shard>}. */
     private static final Pattern NOT_SENT_AGAIN_BY_TABLE = Pattern.compile(

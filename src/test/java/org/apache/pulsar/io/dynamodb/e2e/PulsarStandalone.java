@@ -45,12 +45,17 @@ final class PulsarStandalone implements AutoCloseable {
         return start(runtime, dir, null);
     }
 
-    /** Starts the broker with its function worker on, set up by worker; then {@link #awaitReady}. */
-    static PulsarStandalone startWithFunctionWorker(PulsarRuntime runtime, Path dir, ProcessRuntimeWorker worker) {
-        return start(runtime, dir, worker);
+    /**
+     * Starts the broker with its function worker on, set up by worker; then {@link #awaitReady}. brokerSettings are
+     * more {@code key=value} lines of its standalone.conf.
+     */
+    static PulsarStandalone startWithFunctionWorker(PulsarRuntime runtime, Path dir, ProcessRuntimeWorker worker,
+                                                    String... brokerSettings) {
+        return start(runtime, dir, worker, brokerSettings);
     }
 
-    private static PulsarStandalone start(PulsarRuntime runtime, Path dir, ProcessRuntimeWorker worker) {
+    private static PulsarStandalone start(PulsarRuntime runtime, Path dir, ProcessRuntimeWorker worker,
+                                          String... brokerSettings) {
         // A fixed bookie port: a bookie restarted on its old data must keep the address its cookie names.
         PulsarStandalone standalone = new PulsarStandalone(runtime, dir, PulsarRuntime.freePort(),
                 PulsarRuntime.freePort(), PulsarRuntime.freePort(), worker);
@@ -73,6 +78,7 @@ final class PulsarStandalone implements AutoCloseable {
                     // keep every message, with or without subscriptions: tests read topics from the start
                     "defaultRetentionTimeInMinutes=-1",
                     "defaultRetentionSizeInMB=-1",
+                    String.join("\n", brokerSettings),
                     ""));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
