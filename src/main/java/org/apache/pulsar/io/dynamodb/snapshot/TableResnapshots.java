@@ -91,6 +91,17 @@ final class TableResnapshots implements RetentionGapHandler, AutoCloseable {
         throw new IllegalStateException(message);
     }
 
+    /**
+     * Before a generation after the first reads any item: waits until every instance has seen it ({@link #WATCH}
+     * after it began, with room) and stopped reading the table; the lease fence then waits for their leases to go.
+     */
+    static void awaitNoticed(SnapshotState generation, Clock clock) throws InterruptedException {
+        long wait = generation.t0().plus(WATCH.multipliedBy(2)).toEpochMilli() - clock.millis();
+        if (generation.generation() > 1 && wait > 0) {
+            Thread.sleep(wait);
+        }
+    }
+
     /** Starts looking at the generations of the tables read, every {@link #WATCH}. */
     void start(String applicationName) {
         watch = Executors.newSingleThreadScheduledExecutor(task -> {

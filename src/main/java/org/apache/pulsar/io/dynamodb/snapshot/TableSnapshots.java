@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * The change stream of a source of several tables with snapshotMode INITIAL: every table's snapshot, then its
- * stream, while the tables already snapshotted stream on. The tables' streams run on one KCL scheduler from the
+ * The change stream of a source of several tables with snapshotMode INITIAL or WHEN_NEEDED: every table's
+ * snapshot, then its stream, while the tables already snapshotted stream on. The tables' streams run on one KCL scheduler from the
  * start; as its {@link TableGate}, this holds back each table whose snapshot is not complete and snapshots such
  * tables one after the other (in the order they were found; the instances share each table's segments as with one
  * table). A table's state rows sit under its name in {@code <applicationName>-Snapshot}. The handoff is the one of
@@ -46,8 +46,8 @@ import software.amazon.awssdk.core.exception.SdkException;
  * <p>A table whose streams this application read before without a snapshot (its leases exist, no snapshot row) is
  * not snapshotted: its stream is read on from its checkpoints, and a WARN says so once.
  *
- * <p>With WHEN_NEEDED, a retention gap on one table begins that table's next generation ({@link TableResnapshots}):
- * the table is held again, its leases are deleted, and it is snapshotted and handed off as the first time.
+ * With WHEN_NEEDED a retention gap on one table holds that table again for its next generation
+ * ({@link TableResnapshots}).
  */
 public final class TableSnapshots implements ChangeStream, TableGate, TableResnapshots.Tables {
 
@@ -69,9 +69,8 @@ public final class TableSnapshots implements ChangeStream, TableGate, TableResna
     private Thread runner;
     private TableResnapshots resnapshots;   // WHEN_NEEDED only
 
-    /** A table whose stream is read after its snapshot's generation, skipping records created before {@code skip}. */
-    private record Cover(long generation, Instant skip) {
-    }
+    /** A table read after its snapshot's generation, skipping records created before {@code skip}. */
+    private record Cover(long generation, Instant skip) { }
 
     /** This instance of the source: its KCL worker id, index and the instance count. */
     public record Instance(String workerId, int instanceId, int numInstances) {
@@ -265,15 +264,7 @@ public final class TableSnapshots implements ChangeStream, TableGate, TableResna
 
     /** Reads the table's snapshot with the instances that share it; returns once its generation is COMPLETE. */
     private void read(SnapshotPlan plan) throws InterruptedException {
-        if (plan.generation().generation() > 1) {
-            // a new generation after a retention gap: every instance sees it within the watch's interval and stops
-            // reading the table before any item is read (the lease fence then waits for their leases to go)
-            long notice = plan.generation().t0().plus(TableResnapshots.WATCH.multipliedBy(2)).toEpochMilli()
-                    - clock.millis();
-            if (notice > 0) {
-                Thread.sleep(notice);
-            }
-        }
+        TableResnapshots.awaitNoticed(plan.generation(), clock);
         TablesConfig tables = config.getTables();
         Consumer<Record<byte[]>> sink = TableRecord.sinkFor(plan.table(), tables.namesTableInMessages(),
                 tables.topicFor(plan.table()), outputs.sink());
