@@ -102,6 +102,12 @@ final class TableResnapshots implements RetentionGapHandler, AutoCloseable {
         }
     }
 
+    /** Only the gap's table stops being read: the source closes gracefully for the others' checkpoints. */
+    @Override
+    public boolean stopsSource() {
+        return false;
+    }
+
     /** Starts looking at the generations of the tables read, every {@link #WATCH}. */
     void start(String applicationName) {
         watch = Executors.newSingleThreadScheduledExecutor(task -> {

@@ -74,6 +74,7 @@ class TableResnapshotsTest {
         assertThat(rows.generation("users")).startsWith("1 ");
         assertThat(holds).containsExactly("orders");
         assertThat(gaps.count()).isEqualTo(1);
+        assertThat(resnapshots.stopsSource()).as("the source, and the other tables, go on").isFalse();
     }
 
     @Test
