@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
-import java.util.function.Function;
 import org.apache.pulsar.io.core.PushSource;
 import org.apache.pulsar.io.core.SourceContext;
 import org.apache.pulsar.io.core.annotations.Connector;
@@ -74,11 +73,12 @@ public class DynamoDBSource extends PushSource<byte[]> {
                     this::failSource, start, gaps, metrics, sequencing);
             if (config.getTables().multiTable()) {
                 // several tables on one multi-stream scheduler; with snapshotMode, each table's snapshot first
-                Function<TableGate, ChangeStream> tableStreams = gate -> KclChangeStream.forTables(config, clients,
-                        workerId, config.getFilters().recordFilter(), converter, this::consume, this::failSource,
-                        StreamStart.of(config.getInitialPositionInStream(), config.getStartAtTime()), retentionGaps,
-                        metrics, sequencing, gate);
-                changes = !config.getSnapshot().enabled() ? tableStreams.apply(TableGate.OPEN)
+                BiFunction<TableGate, RetentionGapHandler, ChangeStream> tableStreams = (gate, gaps) ->
+                        KclChangeStream.forTables(config, clients, workerId, config.getFilters().recordFilter(),
+                                converter, this::consume, this::failSource,
+                                StreamStart.of(config.getInitialPositionInStream(), config.getStartAtTime()), gaps,
+                                metrics, sequencing, gate);
+                changes = !config.getSnapshot().enabled() ? tableStreams.apply(TableGate.OPEN, retentionGaps)
                         : TableSnapshots.open(config, clients, new TableSnapshots.Instance(workerId,
                                 context == null ? 0 : context.getInstanceId(),
                                 context == null ? 1 : context.getNumInstances()),

@@ -24,7 +24,6 @@ import org.apache.pulsar.io.dynamodb.config.MessageKeyMode;
 import org.apache.pulsar.io.dynamodb.config.MetricsReportConfig;
 import org.apache.pulsar.io.dynamodb.config.OutputConfig;
 import org.apache.pulsar.io.dynamodb.config.SnapshotConfig;
-import org.apache.pulsar.io.dynamodb.config.SnapshotMode;
 import org.apache.pulsar.io.dynamodb.config.TablesConfig;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.kinesis.common.InitialPositionInStream;
@@ -178,11 +177,6 @@ public final class DynamoDBSourceConfig {
         tables = TablesConfig.read(in, !awsDynamodbStreamArn.isEmpty());
 
         signingRegion = signingRegion(in);
-        if (snapshot.mode() == SnapshotMode.WHEN_NEEDED && tables.multiTable()) {
-            in.error("snapshotMode", "WHEN_NEEDED works with awsDynamodbStreamArn or tableName, not yet with tables, "
-                    + "tableNamePrefix or tableTag: use INITIAL (each table is snapshotted once; a retention gap is "
-                    + "then an ERROR and a metric), or one source per table");
-        }
         checkApplicationName(in);
         checkCredentials(in, credentialsMayBeSecret);
         if (initialPositionInStream == InitialPositionInStream.AT_TIMESTAMP && startAtTime == null

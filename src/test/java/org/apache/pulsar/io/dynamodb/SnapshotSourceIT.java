@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.apache.logging.log4j.Level;
 import org.apache.pulsar.functions.api.Record;
+import org.apache.pulsar.io.dynamodb.e2e.StreamAudit;
 import org.apache.pulsar.io.dynamodb.testing.DynamoDbLocal;
 import org.apache.pulsar.io.dynamodb.testing.LogCapture;
 import org.apache.pulsar.io.dynamodb.testing.SourceHarness;
@@ -281,5 +282,140 @@ class SnapshotSourceIT {
             TrimmedCheckpoints.disarm(table);
         }
         assertThat(lastState(topic)).isEqualTo(tableState(table));
+    }
+
+    private static List<Record<byte[]>> of(List<Record<byte[]>> topic, String table) {
+        return topic.stream().filter(r -> table.equals(r.getProperties().get("TABLE_NAME"))).toList();
+    }
+
+    private static boolean isSnapshot(Record<byte[]> record) {
+        return "SNAPSHOT".equals(eventName(record));
+    }
+
+    private static boolean streamRecordOfVersion(Record<byte[]> record, int version) {
+        return !isSnapshot(record) && Integer.toString(version).equals(value(record).at("/dynamodb/NewImage/v/N").asText());
+    }
+
+    /** The checkpoint of the table's (one) shard in a multi-stream lease table; null before the first. */
+    private static BigInteger tableCheckpoint(String app, String table) {
+        return dynamo.checkpoints(app).entrySet().stream()
+                .filter(e -> e.getKey().contains("$" + table + "$") && e.getValue() != null
+                        && e.getValue().matches("\\d+"))
+                .map(e -> new BigInteger(e.getValue())).findFirst().orElse(null);
+    }
+
+    @Test
+    void withWhenNeededAndSeveralTablesAGapOnOneTableSnapshotsOnlyThatTableAgainWhileTheOthersStreamOn()
+            throws Exception {
+        String app = "it-gap-tables";
+        String gapped = "wn-a";
+        List<String> others = List.of("wn-b", "wn-c");
+        Map<String, String> streams = new TreeMap<>();
+        Map<String, BigInteger> loadedUpTo = new TreeMap<>();
+        for (String table : List.of(gapped, "wn-b", "wn-c")) {
+            streams.put(table, dynamo.createTableWithStream(table));
+            TableLoad.put(dynamo.client(), table, 0, 200, 2, i -> item(i, 0));
+            List<StreamAudit.Change> load = StreamAudit.readStream(dynamo, streams.get(table));
+            loadedUpTo.put(table, load.get(load.size() - 1).sequenceNumber());
+        }
+        Map<String, Object> config = dynamo.sourceConfig(null, app);
+        config.remove("awsDynamodbStreamArn");
+        config.put("awsRegion", "ddblocal");
+        config.put("tables", List.of(gapped, "wn-b", "wn-c"));
+        config.put("discoveryInterval", "2000");
+        config.put("snapshotMode", "WHEN_NEEDED");
+        config.put("snapshotSegments", "3");
+        config.put("snapshotReadCapacityPerSecond", "0");
+        config.put("metricsReportInterval", "200");
+        List<Record<byte[]>> topic = new ArrayList<>();
+        try (SourceHarness first = SourceHarness.open(config, app, record -> true)) {
+            await().atMost(DELIVERY).until(() -> count(first.received(), SnapshotSourceIT::isSnapshot) >= 600);
+            for (String table : streams.keySet()) {
+                for (int i = 0; i < 10; i++) {
+                    dynamo.put(table, item(i, 1));
+                }
+            }
+            await().atMost(DELIVERY).until(() -> streams.keySet().stream().allMatch(table ->
+                    count(of(first.received(), table), r -> streamRecordOfVersion(r, 1)) >= 10));
+            List<Record<byte[]>> ofGapped = of(first.received(), gapped);
+            BigInteger last = new BigInteger(ofGapped.get(ofGapped.size() - 1).getProperties().get("SEQUENCE_NUMBER"));
+            await().atMost(DELIVERY).until(() -> last.equals(tableCheckpoint(app, gapped)));
+            topic.addAll(first.received());
+        }
+        // while the source is away: changes that wn-a's stream will have lost by the time it is back
+        BigInteger checkpoint = tableCheckpoint(app, gapped);
+        for (int i = 20; i < 40; i++) {
+            dynamo.put(gapped, item(i, 2));
+        }
+        for (int i = 40; i < 45; i++) {
+            dynamo.delete(gapped, "item" + i);
+        }
+        TableLoad.put(dynamo.client(), gapped, 200, 210, 1, i -> item(i, 2));
+        for (String table : others) {
+            for (int i = 20; i < 30; i++) {
+                dynamo.put(table, item(i, 2));
+            }
+        }
+        TrimmedCheckpoints.trimUpTo(gapped, checkpoint.toString());
+        int answeredBefore = TrimmedCheckpoints.answered();
+        try (LogCapture log = LogCapture.start();
+             SourceHarness second = SourceHarness.open(config, app, record -> true)) {
+            await().atMost(DELIVERY).until(() -> second.source().retentionGaps().count() == 1);
+            // the other tables stream on while wn-a is held: what they get now arrives long before wn-a's snapshot
+            for (String table : streams.keySet()) {
+                for (int i = 30; i < 35; i++) {
+                    dynamo.put(table, item(i, 3));
+                }
+            }
+            await().atMost(DELIVERY).until(() -> others.stream().allMatch(table ->
+                    count(of(second.received(), table), r -> streamRecordOfVersion(r, 3)) >= 5));
+            assertThat(count(of(second.received(), gapped), SnapshotSourceIT::isSnapshot))
+                    .as("wn-a's new snapshot has not begun yet (its leases go first)").isZero();
+
+            // wn-a: generation 2, every item again, then its stream from the oldest record
+            await("wn-a snapshotted again").atMost(Duration.ofMinutes(10))
+                    .until(() -> count(of(second.received(), gapped), SnapshotSourceIT::isSnapshot) >= 205);
+            for (int i = 0; i < 5; i++) {
+                dynamo.put(gapped, item(i, 4));
+            }
+            await("wn-a streamed again").atMost(DELIVERY).until(() ->
+                    count(of(second.received(), gapped), r -> streamRecordOfVersion(r, 4)) >= 5);
+            await("the gap in the metrics").atMost(DELIVERY).until(() -> second.metricSum("retention_gaps") == 1);
+
+            List<Record<byte[]>> received = second.received();
+            assertThat(count(of(received, gapped), SnapshotSourceIT::isSnapshot)).isEqualTo(205);
+            for (String table : others) {
+                assertThat(of(received, table)).as("%s is not snapshotted again", table)
+                        .noneMatch(SnapshotSourceIT::isSnapshot);
+                assertThat(received.indexOf(of(received, table).stream().filter(r -> streamRecordOfVersion(r, 3))
+                        .reduce((a, b) -> b).orElseThrow()))
+                        .as("%s's changes during the hold arrived before wn-a's new snapshot", table)
+                        .isLessThan(received.indexOf(of(received, gapped).stream()
+                                .filter(SnapshotSourceIT::isSnapshot).findFirst().orElseThrow()));
+            }
+            assertThat(second.readFailure()).as("no restart").isNull();
+            assertThat(TrimmedCheckpoints.answered()).isGreaterThan(answeredBefore);
+            assertThat(log.eventsAtLeast(Level.ERROR)).filteredOn(e -> e.message().contains("retention"))
+                    .singleElement().satisfies(error -> assertThat(error.message())
+                            .startsWith("Table " + gapped + ": Shard ")
+                            .contains("snapshot generation 2 of table " + gapped + " begun")
+                            .endsWith("Retention gaps met since the source opened: 1"));
+            topic.addAll(received);
+        } finally {
+            TrimmedCheckpoints.disarm(gapped);
+        }
+        for (String table : streams.keySet()) {
+            assertThat(lastState(of(topic, table))).as("%s: the topic ends equal to the table", table)
+                    .isEqualTo(tableState(table));
+        }
+        for (String table : others) {
+            List<BigInteger> published = of(topic, table).stream().filter(r -> !isSnapshot(r))
+                    .map(r -> new BigInteger(r.getProperties().get("SEQUENCE_NUMBER"))).toList();
+            List<BigInteger> changed = StreamAudit.readStream(dynamo, streams.get(table)).stream()
+                    .map(StreamAudit.Change::sequenceNumber).filter(n -> n.compareTo(loadedUpTo.get(table)) > 0)
+                    .toList();
+            assertThat(changed).as("%s: its changes after the load, read with the Streams API", table).hasSize(25);
+            assertThat(changed).as("%s: none missing from the topic", table).allMatch(published::contains);
+        }
     }
 }

@@ -129,7 +129,7 @@ public final class KclChangeStream implements ChangeStream {
             try {
                 gaps.onGap(gap);
             } catch (RuntimeException stop) {
-                stoppedAtGap.set(true);
+                stoppedAtGap.set(gaps.stopsSource());
                 throw stop;
             }
         };

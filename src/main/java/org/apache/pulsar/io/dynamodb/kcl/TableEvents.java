@@ -57,6 +57,10 @@ final class TableEvents {
                                     : "the table's stream was disabled");
                     onFinished.accept(event);
                 }
+                case HELD -> log.info("Table {}: stream {} is no longer read while the table is snapshotted again; "
+                        + "its leases are deleted in {} s, then the snapshot reads the table and the stream is read "
+                        + "again from its oldest record", table, event.stream().kclArn(),
+                        TableStreams.LEASE_DELETION_DELAY.toSeconds());
                 case VANISHED -> log.warn("Table {}: stream {} no longer exists, and not every shard of it was read "
                         + "to its end: changes of the table may be missing (a stream stays readable 24 hours after "
                         + "it is disabled)", table, event.stream().kclArn());

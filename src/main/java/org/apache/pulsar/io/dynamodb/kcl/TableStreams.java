@@ -64,7 +64,8 @@ final class TableStreams implements KclStreams {
     private final TableGate gate;
     private final Map<String, ProcessorContext> contexts = new ConcurrentHashMap<>();
     private final Map<StreamName, Long> finishedAt = new HashMap<>();
-    private final Map<StreamName, Long> droppedAt = new HashMap<>();
+    private final LeaseDeletions dropped;
+    private final LeaseDeletions held;
     private List<ActiveStream> active = List.of();
     private volatile Scheduler scheduler;
     private volatile ScheduledExecutorService timer;
@@ -82,6 +83,12 @@ final class TableStreams implements KclStreams {
         this.events = new TableEvents(config.getTables().discoveryIntervalMillis(),
                 config.getOutput().outputFormat().name(), selection(config.getTables()));
         this.gate = gate;
+        this.dropped = new LeaseDeletions(leaseRows, LEASE_DELETION_DELAY, (stream, deleted) -> log.info("Table {}: "
+                + "deleted the {} leases of stream {}, which is no longer read (the table no longer matches {})",
+                stream.table(), deleted, clients.realStreamArn(stream.kclArn()), selection(config.getTables())));
+        this.held = new LeaseDeletions(leaseRows, LEASE_DELETION_DELAY, (stream, deleted) -> log.info("Table {}: "
+                + "deleted the {} leases of stream {} while the table is held for its snapshot, which reads once no "
+                + "worker holds one", stream.table(), deleted, clients.realStreamArn(stream.kclArn())));
         gate.onChange(this::lookAgainNow);
     }
 
@@ -126,7 +133,13 @@ final class TableStreams implements KclStreams {
 
             @Override
             public ShardRecordProcessor shardRecordProcessor(StreamIdentifier stream) {
-                return new ShardChangeProcessor(contexts.computeIfAbsent(stream.serialize(), TableStreams.this::context));
+                try {
+                    return new ShardChangeProcessor(contexts.computeIfAbsent(stream.serialize(),
+                            TableStreams.this::context));
+                } catch (RuntimeException notNow) {
+                    // the table's snapshot runs (or its state cannot be read): a lease left over is not read
+                    return new HeldShard(StreamName.ofIdentifier(stream.serialize()).table(), notNow.getMessage());
+                }
             }
         };
     }
@@ -198,8 +211,11 @@ final class TableStreams implements KclStreams {
                         config.getTables().discoveryIntervalMillis());
             }
         }
-        StreamPlanner.Plan plan = planner.plan(discovered, states, leases, active, admissions(discovered, states,
-                leases));
+        Map<String, TableAdmission> admissions = admissions(discovered, states, leases);
+        // a held table's next shards ask the gate again (a new snapshot generation, a new skip time)
+        contexts.keySet().removeIf(id -> admissions.getOrDefault(StreamName.ofIdentifier(id).table(),
+                TableAdmission.OPEN).held());
+        StreamPlanner.Plan plan = planner.plan(discovered, states, leases, active, admissions);
         active = plan.streams();
         tracker.set(active);
         events.report(plan.events(), states, now -> finishedAt.putIfAbsent(now.stream(), System.nanoTime()));
@@ -209,13 +225,14 @@ final class TableStreams implements KclStreams {
                         + "deleted once no longer needed", ended.table(), clients.realStreamArn(ended.kclArn()));
             }
         }
-        droppedAt.keySet().retainAll(plan.dropped());  // selected again, or its leases are gone
-        plan.dropped().forEach(stream -> droppedAt.putIfAbsent(stream, System.nanoTime()));
+        dropped.toDelete(plan.dropped());  // forgotten when selected again, or its leases are gone
+        held.toDelete(plan.held());
         log.debug("Looked at the tables: {} selected, {} streams read", discovered.size(), active.size());
         if (scheduler != null) {
             createMissingLeases(active, leases);
             deleteFinishedLeases(states, leases);
-            deleteDroppedLeases();
+            dropped.deleteDue();
+            held.deleteDue();
         }
     }
 
@@ -280,20 +297,5 @@ final class TableStreams implements KclStreams {
             }
         });
         done.forEach(finishedAt::remove);
-    }
-
-    /** Deletes the leases of a no longer selected table's streams once KCL can no longer re-create them. */
-    private void deleteDroppedLeases() {
-        List<StreamName> done = new ArrayList<>();
-        droppedAt.forEach((stream, at) -> {
-            if (System.nanoTime() - at >= LEASE_DELETION_DELAY.toNanos()) {
-                int deleted = leaseRows.deleteAll(stream.identifier());
-                log.info("Table {}: deleted the {} leases of stream {}, which is no longer read (the table no longer "
-                        + "matches {})", stream.table(), deleted, clients.realStreamArn(stream.kclArn()),
-                        selection(config.getTables()));
-                done.add(stream);
-            }
-        });
-        done.forEach(droppedAt::remove);
     }
 }

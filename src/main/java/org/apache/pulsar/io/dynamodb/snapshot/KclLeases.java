@@ -50,7 +50,8 @@ final class KclLeases {
 
     /**
      * Returns once no lease is renewed over {@code quiet} (KCL renews a held lease every few seconds and takes an
-     * unrenewed one after its 10 s failover time): at once for a new application, or one whose leases are unowned.
+     * unrenewed one after its 10 s failover time): at once for a new application, or one whose leases are unowned;
+     * {@code quiet} after the last owned ones were deleted, which their worker notices only at its next renewal.
      */
     void awaitNoWorkerRenewing(Duration quiet, Runnable stillWaiting) throws InterruptedException {
         Map<String, String> before = ownedCounters();
@@ -59,14 +60,15 @@ final class KclLeases {
                     + " snapshot starts ({} leases owned)", quiet.toSeconds(), leaseTable, before.size());
             Thread.sleep(quiet.toMillis());
             Map<String, String> after = ownedCounters();
-            boolean renewed = after.entrySet().stream()
-                    .anyMatch(lease -> !lease.getValue().equals(before.get(lease.getKey())));
-            if (!renewed) {
-                return;
+            if (after.equals(before)) {
+                return;  // none renewed, taken or deleted over the whole wait
             }
             stillWaiting.run();
-            before.clear();
-            before.putAll(after);
+            if (after.isEmpty()) {
+                // the last ones were deleted meanwhile: their worker stops at its next renewal, a few seconds on
+                Thread.sleep(quiet.toMillis());
+            }
+            before = after;
         }
     }
 

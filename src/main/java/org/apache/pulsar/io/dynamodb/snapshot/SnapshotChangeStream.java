@@ -101,10 +101,12 @@ final class SnapshotChangeStream implements ChangeStream {
                     plan.instances(), plan.readers(), plan.pageLimit(),
                     plan.readCapacityPerSecond() > 0 ? String.format("%.0f", plan.readCapacityPerSecond())
                             : "unlimited", generation.itemCountEstimate());
-            plan.kclLeases().awaitNoWorkerRenewing(FENCE_QUIET,
-                    () -> log.warn("KCL leases of application {} are still being renewed: a worker of the application"
-                            + " still reads the stream (an instance not yet restarted?); the snapshot waits for it",
-                            plan.applicationName()));
+            plan.kclLeases().awaitNoWorkerRenewing(FENCE_QUIET, plan.oneOfSeveral()
+                    ? () -> log.info("Table {}: KCL leases of its stream are still held (the source deletes them a "
+                            + "while after the table was held); the snapshot waits for them", plan.table())
+                    : () -> log.warn("KCL leases of application {} are still being renewed: a worker of the "
+                            + "application still reads the stream (an instance not yet restarted?); the snapshot "
+                            + "waits for it", plan.applicationName()));
             while (!stopping.get()) {
                 if (tick(generation)) {
                     return;

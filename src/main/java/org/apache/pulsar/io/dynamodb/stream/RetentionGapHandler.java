@@ -9,4 +9,12 @@ public interface RetentionGapHandler {
      * record still in the stream; throws to stop reading (the source then fails and is restarted).
      */
     void onGap(RetentionGap gap);
+
+    /**
+     * Whether stopping a shard at a gap stops the source (it then closes without waiting for that shard); false when
+     * only the gap's table stops being read and the other tables go on.
+     */
+    default boolean stopsSource() {
+        return true;
+    }
 }

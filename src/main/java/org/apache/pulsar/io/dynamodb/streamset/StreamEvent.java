@@ -26,6 +26,8 @@ public record StreamEvent(Kind kind, String table, StreamName stream, StreamName
         MISSING_TABLE,
         /** A table read until now exists but is no longer selected (tableNamePrefix, tableTag): its stream is dropped. */
         DESELECTED,
+        /** A table read until now is held for its snapshot (snapshotMode WHEN_NEEDED after a retention gap). */
+        HELD,
         /** A table's stream has a view type the output format cannot be made from: the table is not read. */
         UNUSABLE_VIEW_TYPE
     }

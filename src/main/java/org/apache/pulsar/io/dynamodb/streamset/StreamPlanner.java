@@ -24,7 +24,9 @@ import software.amazon.kinesis.common.InitialPositionInStream;
  * acknowledged every record of the shard.
  *
  * <p>A table that exists but is no longer selected (it stopped matching tableNamePrefix or tableTag) is dropped at
- * once, streams and all, and its leases are for deletion. A table whose current stream cannot give the output format
+ * once, streams and all, and its leases are for deletion. So is a table held for its snapshot: none of its streams is
+ * read while the snapshot runs, and leases it still has (a table snapshotted again after a retention gap) are for
+ * deletion, since the snapshot reads only once no worker holds one. A table whose current stream cannot give the output format
  * what it needs (its view type) is not read, and reported.
  */
 public final class StreamPlanner {
@@ -62,9 +64,11 @@ public final class StreamPlanner {
      *                before it started): their leases can go once they are no longer needed
      * @param dropped streams of tables that are no longer selected but exist and still have leases: their leases
      *                are to be deleted, so that KCL stops reading them
+     * @param held    streams of tables held for their snapshot that still have leases: their leases are to be
+     *                deleted, so that KCL stops reading them and the snapshot can begin
      */
     public record Plan(List<ActiveStream> streams, List<StreamEvent> events, List<StreamName> ended,
-                       List<StreamName> dropped) {
+                       List<StreamName> dropped, List<StreamName> held) {
     }
 
     /**
@@ -95,6 +99,7 @@ public final class StreamPlanner {
         List<ActiveStream> streams = new ArrayList<>();
         List<StreamEvent> events = new ArrayList<>();
         List<StreamName> dropped = new ArrayList<>();
+        List<StreamName> held = new ArrayList<>();
         for (String table : tables) {
             List<ActiveStream> before = active.stream().filter(s -> s.name().table().equals(table)).toList();
             TableState state = states.get(table);
@@ -103,7 +108,10 @@ public final class StreamPlanner {
                 continue;
             }
             if (!discovered.contains(table) && state.exists()) {
-                deselect(table, leases, before, events, dropped);
+                deselect(table, leases, before, events, dropped, Kind.DESELECTED);
+            } else if (admissions.getOrDefault(table, TableAdmission.OPEN).held()
+                    && usableViewType.test(state.streamViewType())) {
+                deselect(table, leases, before, events, held, Kind.HELD);
             } else {
                 planTable(table, discovered.contains(table), state, leases, before, streams, events,
                         admissions.getOrDefault(table, TableAdmission.OPEN));
@@ -117,14 +125,15 @@ public final class StreamPlanner {
             }
         });
         ended.sort(Comparator.comparing(StreamName::identifier));
-        return new Plan(List.copyOf(streams), List.copyOf(events), List.copyOf(ended), List.copyOf(dropped));
+        return new Plan(List.copyOf(streams), List.copyOf(events), List.copyOf(ended), List.copyOf(dropped),
+                List.copyOf(held));
     }
 
-    /** A table that exists but is no longer selected: none of its streams is read from now on. */
+    /** A table no longer selected, or held for its snapshot: none of its streams is read from now on. */
     private static void deselect(String table, Map<String, StreamLeases> leases, List<ActiveStream> before,
-                                 List<StreamEvent> events, List<StreamName> dropped) {
+                                 List<StreamEvent> events, List<StreamName> dropped, Kind why) {
         before.stream().filter(s -> s.name().table().equals(table))
-                .forEach(s -> events.add(new StreamEvent(Kind.DESELECTED, table, s.name(), null)));
+                .forEach(s -> events.add(new StreamEvent(why, table, s.name(), null)));
         leases.forEach((identifier, lease) -> {
             StreamName name = StreamName.ofIdentifier(identifier);
             if (name.table().equals(table) && !lease.allEnded()) {
@@ -183,8 +192,8 @@ public final class StreamPlanner {
             }
             return;
         }
-        if (olderLeft || admission.held()) {
-            return;  // the current stream waits until the older ones are read to their end, or the snapshot
+        if (olderLeft) {
+            return;  // the current stream waits until the older ones are read to their end
         }
         Optional<ActiveStream> was = find(before, current);
         if (was.isPresent()) {

@@ -2,9 +2,6 @@ package org.apache.pulsar.io.dynamodb.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.when;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -12,15 +9,9 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import org.apache.pulsar.io.dynamodb.DynamoDBSourceConfig;
 import org.apache.pulsar.io.dynamodb.streamset.TableAdmission;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 
 /**
  * The gate between discovering a table and reading its stream with snapshotMode INITIAL and several tables, on
@@ -30,38 +21,21 @@ class TableSnapshotsTest {
 
     private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
 
-    private final Map<String, Map<String, AttributeValue>> rows = new HashMap<>();
+    private final SnapshotRows rows = new SnapshotRows();
     private final TableSnapshots gate = gate(Map.of());
 
-    @SuppressWarnings("unchecked")
     private TableSnapshots gate(Map<String, Object> extraKeys) {
-        DynamoDbAsyncClient dynamo = mock(DynamoDbAsyncClient.class);
-        when(dynamo.getItem(any(Consumer.class))).thenAnswer(call -> {
-            GetItemRequest.Builder request = GetItemRequest.builder();
-            ((Consumer<GetItemRequest.Builder>) call.getArgument(0)).accept(request);
-            String key = request.build().key().get("key").s();
-            return CompletableFuture.completedFuture(GetItemResponse.builder().item(rows.get(key)).build());
-        });
         Map<String, Object> keys = new HashMap<>(Map.of("tables", List.of("orders", "users"), "awsRegion", "eu-north-1",
                 "awsCredentialPluginParam", "{\"accessKey\":\"a\",\"secretKey\":\"b\"}", "snapshotMode", "INITIAL"));
         keys.putAll(extraKeys);
         DynamoDBSourceConfig config = DynamoDBSourceConfig.load(keys, null);
-        SnapshotTable state = new SnapshotTable(dynamo, "app-Snapshot", Clock.fixed(T0, ZoneOffset.UTC));
+        SnapshotTable state = rows.table(T0);
         return new TableSnapshots(config, null, state, new TableSnapshots.Instance("w", 0, 1), null,
                 Clock.fixed(T0, ZoneOffset.UTC));
     }
 
     private void snapshotRow(String table, String status) {
-        Map<String, AttributeValue> row = new HashMap<>();
-        row.put("key", AttributeValue.fromS("table#" + table + "#snapshot"));
-        row.put("generation", AttributeValue.fromN("1"));
-        row.put("t0", AttributeValue.fromN(Long.toString(T0.toEpochMilli())));
-        row.put("segments", AttributeValue.fromN("8"));
-        row.put("status", AttributeValue.fromS(status));
-        row.put("startedAt", AttributeValue.fromN(Long.toString(T0.toEpochMilli())));
-        row.put("items", AttributeValue.fromN("10"));
-        row.put("itemCountEstimate", AttributeValue.fromN("10"));
-        rows.put("table#" + table + "#snapshot", row);
+        rows.snapshot(table, 1, status, T0);
     }
 
     @Test
@@ -85,7 +59,7 @@ class TableSnapshotsTest {
     void aCompletedSnapshotIsRememberedAndItsLeasesDoNotMakeItATableReadWithoutSnapshot() {
         snapshotRow("orders", "COMPLETE");
         assertThat(gate.skipFor("orders")).as("a restarted instance's first shard").contains(T0.minusSeconds(120));
-        rows.clear();
+        rows.rows.clear();
 
         assertThat(gate.admit("orders", true).skipCreatedBefore()).contains(T0.minusSeconds(120));
     }
@@ -107,5 +81,28 @@ class TableSnapshotsTest {
         snapshotRow("orders", "COMPLETE");
 
         assertThat(later.admit("orders", false).skipCreatedBefore()).contains(Instant.parse("2026-12-01T11:00:00Z"));
+    }
+
+    @Test
+    void aHeldTableWaitsForItsNextGenerationThenSkipsWhatThatOneCovers() {
+        snapshotRow("orders", "COMPLETE");
+        snapshotRow("users", "COMPLETE");
+        gate.admit("orders", false);
+        gate.admit("users", false);
+        assertThat(gate.readAfter("orders")).hasValue(1);
+
+        Instant t0Again = T0.plusSeconds(86_400);
+        rows.snapshot("orders", 2, "RUNNING", t0Again);
+        gate.hold("orders");
+
+        assertThat(gate.readAfter("orders")).isEmpty();
+        assertThat(gate.reading()).containsExactly("users");
+        assertThat(gate.admit("orders", true)).as("its leases exist: still held").isEqualTo(TableAdmission.HELD);
+        assertThatThrownBy(() -> gate.skipFor("orders")).hasMessageContaining("snapshot is not complete");
+        assertThat(gate.admit("users", true).skipCreatedBefore()).contains(T0.minusSeconds(120));
+
+        rows.snapshot("orders", 2, "COMPLETE", t0Again);
+        assertThat(gate.admit("orders", true).skipCreatedBefore()).contains(t0Again.minusSeconds(120));
+        assertThat(gate.readAfter("orders")).hasValue(2);
     }
 }

@@ -228,4 +228,32 @@ class StreamPlannerTest {
         assertThat(admitted.events()).extracting(StreamEvent::kind, StreamEvent::table)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(Kind.ADDED, "ta"));
     }
+
+    @Test
+    void aTableHeldAgainForItsNextSnapshotIsNoLongerReadAndItsLeasesAreForDeletionThenItStartsOver() {
+        java.time.Instant gen1 = java.time.Instant.parse("2026-12-01T21:58:00Z");
+        Map<String, TableState> states = Map.of("ta", enabled("ta", NEW_A), "tb", enabled("tb", B));
+        // ta read after its first snapshot; it still has an older stream being drained, and leases on both
+        List<ActiveStream> before = List.of(reading(OLD_A, InitialPositionInStream.TRIM_HORIZON),
+                reading(B, InitialPositionInStream.LATEST));
+        Map<String, StreamLeases> leases = Map.of(id(OLD_A), new StreamLeases(2, 1), id(NEW_A),
+                new StreamLeases(1, 0), id(B), new StreamLeases(1, 0));
+
+        StreamPlanner.Plan held = planner.plan(Set.of("ta", "tb"), states, leases, before,
+                Map.of("ta", TableAdmission.HELD, "tb", TableAdmission.OPEN));
+
+        assertThat(arns(held)).as("none of ta's streams, tb on").containsExactly(B);
+        assertThat(held.held()).extracting(StreamName::kclArn).containsExactly(OLD_A, NEW_A);
+        assertThat(held.dropped()).isEmpty();
+        assertThat(held.events()).extracting(StreamEvent::kind, StreamEvent::table)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Kind.HELD, "ta"));
+
+        // its leases deleted, its snapshot complete: the current stream from its first record
+        StreamPlanner.Plan admitted = planner.plan(Set.of("ta", "tb"), states, Map.of(id(B), new StreamLeases(1, 0)),
+                held.streams(), Map.of("ta", TableAdmission.afterSnapshot(gen1.plusSeconds(3600)),
+                        "tb", TableAdmission.OPEN));
+        assertThat(arns(admitted)).containsExactly(NEW_A, B);
+        assertThat(admitted.streams().get(0).position()).isEqualTo(InitialPositionInStream.TRIM_HORIZON);
+        assertThat(admitted.held()).isEmpty();
+    }
 }
