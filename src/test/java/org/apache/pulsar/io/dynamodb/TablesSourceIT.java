@@ -92,23 +92,37 @@ class TablesSourceIT {
      * record) arrived, in the table's topic, and each item's changes were first seen in that order.
      */
     private static void assertEveryChange(SourceHarness harness, String table, List<String> streamArns) {
+        assertEveryChange(of(harness, table), table, streamArns, BigInteger.ZERO);
+        assertThat(of(harness, table)).allSatisfy(record ->
+                assertThat(record.getDestinationTopic()).contains(TOPICS.replace("{table}", table)));
+    }
+
+    /**
+     * The records hold every change of the streams (the first from sequence number {@code firstFrom} on, the others
+     * from their first record), and each item's changes were first seen in that order: the streams' one after the
+     * other.
+     */
+    private static void assertEveryChange(List<Record<byte[]>> records, String table, List<String> streamArns,
+                                          BigInteger firstFrom) {
         Map<BigInteger, String> sequenceToItem = new HashMap<>();
         Map<String, List<BigInteger>> expected = new LinkedHashMap<>();
         for (String arn : streamArns) {
             for (StreamAudit.Change change : StreamAudit.readStream(dynamo, arn)) {
+                if (arn.equals(streamArns.get(0)) && change.sequenceNumber().compareTo(firstFrom) < 0) {
+                    continue;
+                }
                 sequenceToItem.put(change.sequenceNumber(), change.itemId());
                 expected.computeIfAbsent(change.itemId(), k -> new ArrayList<>()).add(change.sequenceNumber());
             }
         }
         Map<String, List<BigInteger>> firstSeen = new LinkedHashMap<>();
-        for (Record<byte[]> record : of(harness, table)) {
+        for (Record<byte[]> record : records) {
             BigInteger sequence = new BigInteger(record.getProperties().get("SEQUENCE_NUMBER"));
             assertThat(sequenceToItem).as("%s: a message not in the table's streams", table).containsKey(sequence);
             List<BigInteger> seen = firstSeen.computeIfAbsent(sequenceToItem.get(sequence), k -> new ArrayList<>());
             if (!seen.contains(sequence)) {
                 seen.add(sequence);
             }
-            assertThat(record.getDestinationTopic()).contains(TOPICS.replace("{table}", table));
         }
         assertThat(firstSeen).as("%s: each item's changes, in stream order", table).isEqualTo(expected);
     }
@@ -127,6 +141,66 @@ class TablesSourceIT {
                 assertThat(r.getDestinationTopic()).isEmpty();
             });
             assertThat(harness.received()).hasSize(StreamAudit.readStream(dynamo, dynamo.latestStream("named")).size());
+        }
+    }
+
+    /**
+     * tableName and a writer running: the table's stream disabled and enabled again, twice. The source (started at
+     * LATEST) finishes each stream and goes on with the next from its first record, in the same instance: every change
+     * of each stream arrives, in order per item, and the source says once per switch that changes made while the
+     * stream was off are in no stream.
+     */
+    @Test
+    void tableNameFollowsItsStreamDisabledAndEnabledAgainTwiceUnderLoadWithoutARestart() throws Exception {
+        List<String> streams = new ArrayList<>(List.of(dynamo.createTableWithStream("follow")));
+        try (LogCapture logs = LogCapture.start();
+             SourceHarness harness = SourceHarness.open(config("it-follow", "tableName", "follow",
+                     "initialPositionInStream", "LATEST"), "it-follow", record -> true)) {
+            AtomicBoolean writing = new AtomicBoolean(true);
+            AtomicInteger version = new AtomicInteger();
+            Thread writer = new Thread(() -> {
+                while (writing.get()) {
+                    int v = version.incrementAndGet();
+                    dynamo.put("follow", item("f-" + (v % 7), v));
+                }
+            }, "it-follow-writer");
+            writer.start();
+            await().atMost(DELIVERY).until(() -> !harness.received().isEmpty());
+            BigInteger firstRead = new BigInteger(harness.received().get(0).getProperties().get("SEQUENCE_NUMBER"));
+
+            for (int round = 1; round <= 2; round++) {
+                dynamo.setStream("follow", false);
+                int whileDisabled = version.get();
+                await().atMost(DELIVERY).until(() -> version.get() > whileDisabled + 20);
+                dynamo.setStream("follow", true);
+                streams.add(dynamo.latestStream("follow"));
+                int afterEnable = version.get();
+                await().atMost(DELIVERY).until(() -> version.get() > afterEnable + 50);
+                int switches = round;
+                await().atMost(Duration.ofSeconds(150)).untilAsserted(() -> assertThat(logs.events())
+                        .filteredOn(e -> e.message().contains("continuing on the table's new stream")).hasSize(switches));
+            }
+            writing.set(false);
+            writer.join();
+
+            await().atMost(DELIVERY).untilAsserted(() ->
+                    assertEveryChange(harness.received(), "follow", streams, firstRead));
+            assertThat(streams).doesNotHaveDuplicates().hasSize(3);
+            for (int i = 1; i < streams.size(); i++) {
+                assertThat(StreamAudit.readStream(dynamo, streams.get(i))).as("stream %d got changes", i).isNotEmpty();
+                String before = streams.get(i - 1);
+                String after = streams.get(i);
+                assertThat(logs.events()).filteredOn(e -> e.message().contains("Table follow: stream " + before
+                        + " was read to its end; continuing on the table's new stream " + after)).hasSize(1);
+            }
+            assertThat(logs.eventsAtLeast(Level.WARN)).filteredOn(e -> e.message().contains("were recorded by no stream"))
+                    .as("once per re-enabled stream").hasSize(2);
+            assertThat(harness.readFailure()).as("the same instance went on: it never failed").isNull();
+            assertThat(logs.eventsAtLeast(Level.ERROR)).isEmpty();
+            // the finished streams' leases are gone: the lease table holds the current stream's only
+            assertThat(StreamAudit.shardIds(dynamo, streams.get(2))).as("the lease table holds only the last stream's")
+                    .containsAll(dynamo.checkpoints("it-follow").keySet());
+            assertThat(dynamo.checkpoints("it-follow")).isNotEmpty();
         }
     }
 
