@@ -169,13 +169,7 @@ class TablesSourceIT {
             BigInteger firstRead = new BigInteger(harness.received().get(0).getProperties().get("SEQUENCE_NUMBER"));
 
             for (int round = 1; round <= 2; round++) {
-                dynamo.setStream("follow", false);
-                int whileDisabled = version.get();
-                await().atMost(DELIVERY).until(() -> version.get() > whileDisabled + 20);
-                dynamo.setStream("follow", true);
-                streams.add(dynamo.latestStream("follow"));
-                int afterEnable = version.get();
-                await().atMost(DELIVERY).until(() -> version.get() > afterEnable + 50);
+                reEnable("follow", streams, version);
                 int switches = round;
                 await().atMost(Duration.ofSeconds(150)).untilAsserted(() -> assertThat(logs.events())
                         .filteredOn(e -> e.message().contains("continuing on the table's new stream")).hasSize(switches));
@@ -202,6 +196,98 @@ class TablesSourceIT {
                     .containsAll(dynamo.checkpoints("it-follow").keySet());
             assertThat(dynamo.checkpoints("it-follow")).isNotEmpty();
         }
+    }
+
+    /**
+     * tableName restarted across re-enables, a writer running throughout. An instance closed before its stream was
+     * read to its end (records unacknowledged), the stream re-enabled meanwhile: the next instance reads the earlier
+     * stream to its end first, then the new one from its first record. The stream disabled and not enabled again: the
+     * source waits, saying so once. Restarted after the stream is enabled again: the new stream from its first record
+     * (initialPositionInStream is LATEST), the finished stream's leases deleted. Every change of every stream arrives.
+     */
+    @Test
+    void tableNameRestartedAcrossReEnablesReadsEveryStreamToItsEndAndTheNextFromItsFirstRecord() throws Exception {
+        List<String> streams = new ArrayList<>(List.of(dynamo.createTableWithStream("refollow")));
+        Map<String, Object> config = config("it-refollow", "tableName", "refollow", "initialPositionInStream",
+                "LATEST");
+        List<Record<byte[]>> received = new ArrayList<>();
+        AtomicBoolean acking = new AtomicBoolean(true);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicInteger version = new AtomicInteger();
+        Thread writer = new Thread(() -> {
+            while (writing.get()) {
+                int v = version.incrementAndGet();
+                dynamo.put("refollow", item("r-" + (v % 7), v));
+            }
+        }, "it-refollow-writer");
+        try (LogCapture logs = LogCapture.start()) {
+            BigInteger firstRead;
+            try (SourceHarness first = SourceHarness.open(config, "it-refollow", record -> acking.get())) {
+                writer.start();
+                await().atMost(DELIVERY).until(() -> dynamo.checkpoints("it-refollow").values().stream()
+                        .anyMatch(checkpoint -> checkpoint.matches("[0-9]+")));
+                firstRead = new BigInteger(first.received().get(0).getProperties().get("SEQUENCE_NUMBER"));
+                acking.set(false);
+                int unacknowledged = version.get();
+                await().atMost(DELIVERY).until(() -> version.get() > unacknowledged + 30);
+                reEnable("refollow", streams, version);
+                received.addAll(first.received());
+            }
+            try (SourceHarness second = SourceHarness.open(config, "it-refollow", record -> true)) {
+                await().atMost(Duration.ofSeconds(150)).untilAsserted(() -> assertThat(logs.events()).anySatisfy(e ->
+                        assertThat(e.message()).contains("Table refollow: stream " + streams.get(0)
+                                + " was read to its end; continuing on the table's new stream " + streams.get(1))));
+                dynamo.setStream("refollow", false);
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(logs.eventsAtLeast(Level.WARN))
+                        .anySatisfy(e -> assertThat(e.message()).contains(streams.get(1))
+                                .contains("the table has no enabled stream")));
+                int waiting = version.get();
+                await().atMost(DELIVERY).until(() -> version.get() > waiting + 20);
+                received.addAll(second.received());
+                assertThat(second.readFailure()).isNull();
+            }
+            dynamo.setStream("refollow", true);
+            streams.add(dynamo.latestStream("refollow"));
+            int enabled = version.get();
+            await().atMost(DELIVERY).until(() -> version.get() > enabled + 50);
+            try (SourceHarness third = SourceHarness.open(config, "it-refollow", record -> true)) {
+                int opened = version.get();
+                await().atMost(DELIVERY).until(() -> version.get() > opened + 50);
+                writing.set(false);
+                writer.join();
+                await().atMost(DELIVERY).untilAsserted(() -> {
+                    List<Record<byte[]>> all = new ArrayList<>(received);
+                    all.addAll(third.received());
+                    assertEveryChange(all, "refollow", streams, firstRead);
+                });
+                assertThat(third.readFailure()).isNull();
+            }
+            assertThat(streams).doesNotHaveDuplicates().hasSize(3);
+            assertThat(logs.events()).filteredOn(e -> e.message().contains("holds unfinished leases of earlier stream "
+                    + streams.get(0))).hasSize(1);
+            assertThat(logs.events()).filteredOn(e -> e.message().contains("held only the 1 finished leases"))
+                    .hasSize(1);
+            assertThat(logs.events()).filteredOn(e -> e.message().contains("Table refollow: stream " + streams.get(1)
+                    + " was read to its end; continuing on the table's new stream " + streams.get(2))).hasSize(1);
+            assertThat(logs.eventsAtLeast(Level.WARN)).filteredOn(e -> e.message().contains("the table has no enabled "
+                    + "stream")).as("said once, not on every look").hasSize(1);
+            assertThat(logs.eventsAtLeast(Level.WARN)).filteredOn(e -> e.message().contains("were recorded by no stream"))
+                    .as("once per re-enabled stream").hasSize(2);
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+    }
+
+    /** Disables the table's stream, writes 20 changes that no stream records, enables it and writes 50 more. */
+    private static void reEnable(String table, List<String> streams, AtomicInteger version) {
+        dynamo.setStream(table, false);
+        int whileDisabled = version.get();
+        await().atMost(DELIVERY).until(() -> version.get() > whileDisabled + 20);
+        dynamo.setStream(table, true);
+        streams.add(dynamo.latestStream(table));
+        int afterEnable = version.get();
+        await().atMost(DELIVERY).until(() -> version.get() > afterEnable + 50);
     }
 
     @Test
