@@ -185,6 +185,22 @@ class StreamWatchTest {
     }
 
     @Test
+    void withTableNameAWaitingSourceFollowsTheStreamEnabledLater() {
+        List<String> followed = new CopyOnWriteArrayList<>();
+        TableState[] table = {new TableState("orders", true, "table-arn", null)};
+        StreamWatch follow = following(table, followed);
+        disabledWithShards();
+        leases("SHARD_END", "SHARD_END");
+        follow.check();
+        assertThat(followed).isEmpty();
+
+        table[0] = new TableState("orders", true, "table-arn", NEXT);
+        follow.check();
+        assertThat(followed).containsExactly(NEXT);
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
     void withTableNameLeasesOfTheNextStreamAreFollowedWithoutWaitingForThisStreamsEnd() {
         List<String> followed = new CopyOnWriteArrayList<>();
         StreamWatch follow = following(new TableState[] {new TableState("orders", true, "table-arn", NEXT)},
