@@ -166,10 +166,9 @@ class StreamWatchTest {
         assertThat(failures).isEmpty();
     }
 
-    @Test
-    void withTableNameAStreamReadToItsEndWaitsForANewStreamAndFailsOnlyWhenTheTableIsDeleted() {
-        List<String> followed = new CopyOnWriteArrayList<>();
-        TableState[] table = {new TableState("orders", true, "table-arn", null)};
+    /** A watch on a stream read to its end, its table without a stream: it waited (two looks). */
+    private StreamWatch waiting(TableState[] table, List<String> followed) {
+        table[0] = new TableState("orders", true, "table-arn", null);
         StreamWatch follow = following(table, followed);
         disabledWithShards();
         leases("SHARD_END", "SHARD_END");
@@ -177,6 +176,14 @@ class StreamWatchTest {
         follow.check();
         assertThat(failures).as("the table may get a stream again").isEmpty();
         assertThat(followed).isEmpty();
+        return follow;
+    }
+
+    @Test
+    void withTableNameAStreamReadToItsEndWaitsForANewStreamAndFailsOnlyWhenTheTableIsDeleted() {
+        List<String> followed = new CopyOnWriteArrayList<>();
+        TableState[] table = new TableState[1];
+        StreamWatch follow = waiting(table, followed);
 
         table[0] = TableState.missing("orders");
         follow.check();
@@ -187,12 +194,8 @@ class StreamWatchTest {
     @Test
     void withTableNameAWaitingSourceFollowsTheStreamEnabledLater() {
         List<String> followed = new CopyOnWriteArrayList<>();
-        TableState[] table = {new TableState("orders", true, "table-arn", null)};
-        StreamWatch follow = following(table, followed);
-        disabledWithShards();
-        leases("SHARD_END", "SHARD_END");
-        follow.check();
-        assertThat(followed).isEmpty();
+        TableState[] table = new TableState[1];
+        StreamWatch follow = waiting(table, followed);
 
         table[0] = new TableState("orders", true, "table-arn", NEXT);
         follow.check();
