@@ -72,6 +72,16 @@ final class StreamWatch implements AutoCloseable {
     }
 
     void start(Duration interval) {
+        if (following != null) {
+            // listed now, off the path of the first shard's initialisation, which asks the list
+            timer.execute(() -> {
+                try {
+                    following.shards().all();
+                } catch (RuntimeException e) {
+                    log.debug("Listing the shards of stream {} failed: {}", streamArn, e.toString());
+                }
+            });
+        }
         timer.scheduleWithFixedDelay(this::check, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
