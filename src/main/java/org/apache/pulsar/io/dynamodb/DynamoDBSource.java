@@ -2,6 +2,7 @@ package org.apache.pulsar.io.dynamodb;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import org.apache.pulsar.io.core.PushSource;
@@ -18,7 +19,10 @@ import org.apache.pulsar.io.dynamodb.discovery.CurrentStream;
 import org.apache.pulsar.io.dynamodb.discovery.DynamoDbTableCatalog;
 import org.apache.pulsar.io.dynamodb.exactlyonce.EffectivelyOnce;
 import org.apache.pulsar.io.dynamodb.exactlyonce.Sequencing;
+import org.apache.pulsar.io.dynamodb.kcl.FollowingStream;
+import org.apache.pulsar.io.dynamodb.kcl.GatedChangeStream;
 import org.apache.pulsar.io.dynamodb.kcl.KclChangeStream;
+import org.apache.pulsar.io.dynamodb.kcl.TableStreamStart;
 import org.apache.pulsar.io.dynamodb.kcl.WorkerIds;
 import org.apache.pulsar.io.dynamodb.metrics.MetricsReporter;
 import org.apache.pulsar.io.dynamodb.metrics.SourceMetrics;
@@ -32,6 +36,7 @@ import org.apache.pulsar.io.dynamodb.streamset.TableGate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.StreamDescription;
+import software.amazon.kinesis.common.InitialPositionInStream;
 
 /**
  * Pulsar source that publishes every change of a DynamoDB table's stream in order per shard: at least once, or exactly
@@ -51,6 +56,8 @@ public class DynamoDBSource extends PushSource<byte[]> {
     private ChangeStream changes;
     private final RetentionGaps retentionGaps = new RetentionGaps();
     private MetricsReporter metricsReporter;
+    // tableName: the lease table held only an earlier stream's finished leases, so the stream starts at its first record
+    private boolean fromFirstRecord;
 
     @Override
     public void open(Map<String, Object> rawConfig, SourceContext context) {
@@ -68,9 +75,13 @@ public class DynamoDBSource extends PushSource<byte[]> {
             // Pulsar's processing guarantee: EFFECTIVELY_ONCE numbers every message for the broker's deduplication
             Sequencing sequencing = EffectivelyOnce.forGuarantee(context, config.getApplicationName(),
                     config.getTables(), this::failSource);
-            BiFunction<StreamStart, RetentionGapHandler, KclChangeStream> streams = (start, gaps) -> new KclChangeStream(
-                    config, clients, workerId, config.getFilters().recordFilter(), converter, this::consume,
-                    this::failSource, start, gaps, metrics, sequencing);
+            // tableName: the table's streams one after another; awsDynamodbStreamArn: that one stream
+            BiFunction<StreamStart, RetentionGapHandler, GatedChangeStream> streams = (start, gaps) ->
+                    config.getTables().tableName().isPresent()
+                            ? new FollowingStream(config, clients, workerId, config.getFilters().recordFilter(),
+                                    converter, this::consume, this::failSource, start, gaps, metrics, sequencing)
+                            : new KclChangeStream(config, clients, workerId, config.getFilters().recordFilter(),
+                                    converter, this::consume, this::failSource, start, gaps, metrics, sequencing);
             if (config.getTables().multiTable()) {
                 // several tables on one multi-stream scheduler; with snapshotMode, each table's snapshot first
                 BiFunction<TableGate, RetentionGapHandler, ChangeStream> tableStreams = (gate, gaps) ->
@@ -99,12 +110,13 @@ public class DynamoDBSource extends PushSource<byte[]> {
     /** One stream, started: KCL's, or the table's snapshot and then KCL's when snapshotMode asks for one. */
     private ChangeStream oneTable(DynamoDBSourceConfig config, SourceContext context, String workerId,
                                   RecordConverter converter,
-                                  BiFunction<StreamStart, RetentionGapHandler, KclChangeStream> streams,
+                                  BiFunction<StreamStart, RetentionGapHandler, GatedChangeStream> streams,
                                   SourceMetrics metrics, Sequencing sequencing) {
         CompletableFuture<Void> checked = new CompletableFuture<>();
         if (!config.getSnapshot().enabled()) {
             // KCL's scheduler is built (no request) and reads its tables while the stream is checked
-            KclChangeStream stream = streams.apply(StreamStart.of(config.getInitialPositionInStream(),
+            GatedChangeStream stream = streams.apply(fromFirstRecord ? StreamStart.of(InitialPositionInStream
+                    .TRIM_HORIZON, Optional.empty()) : StreamStart.of(config.getInitialPositionInStream(),
                     config.getStartAtTime()), retentionGaps);
             changes = stream; // closed by close() should the check below fail
             stream.startWhen(checked);
@@ -131,7 +143,10 @@ public class DynamoDBSource extends PushSource<byte[]> {
         return stream;
     }
 
-    /** With tableName: the configuration reading the table's current stream, found with DescribeTable. */
+    /**
+     * With tableName: the configuration reading the table's current stream, found with DescribeTable, or an earlier
+     * stream of the table the lease table still has unfinished leases of (see {@link TableStreamStart}).
+     */
     private DynamoDBSourceConfig withTablesStream(DynamoDBSourceConfig config) {
         if (config.getTables().tableName().isEmpty()) {
             return config;
@@ -140,7 +155,10 @@ public class DynamoDBSource extends PushSource<byte[]> {
         String streamArn = CurrentStream.of(new DynamoDbTableCatalog(clients.dynamo()), table,
                 config.getStreamArnRegion());
         log.info("Table {} writes its changes to stream {}", table, streamArn);
-        return config.withStreamArn(streamArn);
+        TableStreamStart.Start start = TableStreamStart.resolve(table, streamArn, clients,
+                config.getApplicationName());
+        fromFirstRecord = start.fromFirstRecord();
+        return config.withStreamArn(start.streamArn());
     }
 
     /** Records trimmed from the stream before they were published, met since open: for metrics. */

@@ -35,6 +35,13 @@ public final class StreamCheck {
                 config.getAwsEndpoint());
         boolean leaseTableExists = checkLeaseTable(leaseTable, config.getApplicationName(),
                 config.getDynamoEndpoint());
+        if (config.getTables().tableName().isPresent() && isDisabled(stream)) {
+            // tableName's earlier stream, with leases not yet at its end: read to its end, then the table's next one
+            log.info("DynamoDB stream {} of table {} is {}: reading the records it still holds, then the table's "
+                    + "current stream", config.getAwsDynamodbStreamArn(), stream.tableName(),
+                    stream.streamStatusAsString());
+            return stream;
+        }
         checkEnabled(stream, config.getAwsDynamodbStreamArn(),
                 config.getInitialPositionInStream() == InitialPositionInStream.LATEST, leaseTableExists,
                 config.getApplicationName());

@@ -25,7 +25,6 @@ import org.apache.pulsar.io.dynamodb.filter.RecordFilter;
 import org.apache.pulsar.io.dynamodb.kcl.bootstrap.KclStartupPreparation;
 import org.apache.pulsar.io.dynamodb.kcl.bootstrap.StartupPreparation;
 import org.apache.pulsar.io.dynamodb.metrics.SourceMetrics;
-import org.apache.pulsar.io.dynamodb.stream.ChangeStream;
 import org.apache.pulsar.io.dynamodb.stream.RetentionGapHandler;
 import org.apache.pulsar.io.dynamodb.stream.StreamStart;
 import org.apache.pulsar.io.dynamodb.streamset.TableGate;
@@ -49,7 +48,7 @@ import software.amazon.kinesis.retrieval.RetrievalConfig;
  * Reads DynamoDB streams with one KCL 3 scheduler through the DynamoDB Streams Kinesis adapter: one stream
  * ({@link SingleStream}), or the streams of tables ({@link TableStreams}).
  */
-public final class KclChangeStream implements ChangeStream {
+public final class KclChangeStream implements GatedChangeStream {
 
     private static final Logger log = LoggerFactory.getLogger(KclChangeStream.class);
     // DynamoDB Streams returns at most 1000 records per GetRecords call.
@@ -98,7 +97,19 @@ public final class KclChangeStream implements ChangeStream {
                            Consumer<Throwable> fatal, StreamStart start, RetentionGapHandler gaps,
                            SourceMetrics metrics, Sequencing sequencing) {
         this(config, clients, workerId, filter, converter, sink, fatal, start, gaps, metrics, sequencing,
-                context -> new SingleStream(config, clients, context, start));
+                context -> new SingleStream(config, clients, context, start, null));
+    }
+
+    /**
+     * Reads tableName's stream (the configuration's ARN, one of the table's streams) and, once it is read to its end,
+     * tells {@code follow} the table's next stream instead of failing.
+     */
+    static KclChangeStream following(DynamoDBSourceConfig config, AwsClients clients, String workerId,
+                                     RecordFilter filter, RecordConverter converter, Consumer<Record<byte[]>> sink,
+                                     Consumer<Throwable> fatal, StreamStart start, RetentionGapHandler gaps,
+                                     SourceMetrics metrics, Sequencing sequencing, SingleStream.Follow follow) {
+        return new KclChangeStream(config, clients, workerId, filter, converter, sink, fatal, start, gaps, metrics,
+                sequencing, context -> new SingleStream(config, clients, context, start, follow));
     }
 
     /**
@@ -170,10 +181,7 @@ public final class KclChangeStream implements ChangeStream {
         startWhen(CompletableFuture.completedFuture(null));
     }
 
-    /**
-     * Starts once {@code go} completes normally, never if it fails: reads KCL's tables meanwhile (the source checks
-     * the stream), creates tables and leases and runs KCL only after it.
-     */
+    @Override
     public void startWhen(CompletableFuture<Void> go) {
         scheduler = builtScheduler();
         preparation = KclStartupPreparation.forScheduler(scheduler, () -> awaitGo(go));

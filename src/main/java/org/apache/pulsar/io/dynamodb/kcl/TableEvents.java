@@ -34,6 +34,15 @@ final class TableEvents {
         this.selection = selection;
     }
 
+    /** A table's stream was read to its end and its new one is read from its first record: INFO, and the gap: WARN. */
+    static void followed(String table, String finishedStream, String nextStream) {
+        log.info("Table {}: stream {} was read to its end; continuing on the table's new stream {} from its first "
+                + "record", table, finishedStream, nextStream);
+        log.warn("Table {}: changes made while its stream was disabled (after the last record of stream {}, before "
+                + "stream {} was created) were recorded by no stream: they are in no topic", table, finishedStream,
+                nextStream);
+    }
+
     /**
      * @param onFinished told of each stream that was read to its end
      */
@@ -43,13 +52,7 @@ final class TableEvents {
             String table = event.table();
             switch (event.kind()) {
                 case ADDED -> log.info("Table {}: reading stream {}", table, event.stream().kclArn());
-                case FOLLOWED -> {
-                    log.info("Table {}: stream {} was read to its end; continuing on the table's new stream {} "
-                            + "from its first record", table, event.before().kclArn(), event.stream().kclArn());
-                    log.warn("Table {}: changes made while its stream was disabled (after the last record of stream"
-                            + " {}, before stream {} was created) were recorded by no stream: they are in no topic",
-                            table, event.before().kclArn(), event.stream().kclArn());
-                }
+                case FOLLOWED -> followed(table, event.before().kclArn(), event.stream().kclArn());
                 case FINISHED -> {
                     TableState state = states.get(table);
                     log.info("Table {}: stream {} read to its end and every record acknowledged ({}); no longer read",

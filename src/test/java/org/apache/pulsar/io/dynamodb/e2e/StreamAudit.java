@@ -71,23 +71,8 @@ public final class StreamAudit {
 
     /** Every record of the stream as the SDK reads it, all shards, until caught up, in sequence number order. */
     static List<ShardRecord> readRecords(DynamoDbLocal dynamo, String streamArn) {
-        try (DynamoDbStreamsClient streams = DynamoDbStreamsClient.builder()
-                .endpointOverride(URI.create(dynamo.endpoint()))
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(DynamoDbLocal.ACCESS_KEY, DynamoDbLocal.SECRET_KEY)))
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .build()) {
-            List<Shard> shards = new ArrayList<>();
-            String lastShard = null;
-            do {
-                String exclusiveStart = lastShard;
-                DescribeStreamResponse description = streams.describeStream(b -> b.streamArn(streamArn)
-                        .exclusiveStartShardId(exclusiveStart));
-                shards.addAll(description.streamDescription().shards());
-                lastShard = description.streamDescription().lastEvaluatedShardId();
-            } while (lastShard != null);
-
+        try (DynamoDbStreamsClient streams = client(dynamo)) {
+            List<Shard> shards = shards(streams, streamArn);
             List<ShardRecord> changes = new ArrayList<>();
             for (Shard shard : shards) {
                 String iterator = streams.getShardIterator(b -> b.streamArn(streamArn).shardId(shard.shardId())
@@ -105,6 +90,36 @@ public final class StreamAudit {
             changes.sort(Comparator.comparing(ShardRecord::sequenceNumber));
             return changes;
         }
+    }
+
+    /** The stream's shard ids, every page of DescribeStream. */
+    public static List<String> shardIds(DynamoDbLocal dynamo, String streamArn) {
+        try (DynamoDbStreamsClient streams = client(dynamo)) {
+            return shards(streams, streamArn).stream().map(Shard::shardId).toList();
+        }
+    }
+
+    private static DynamoDbStreamsClient client(DynamoDbLocal dynamo) {
+        return DynamoDbStreamsClient.builder()
+                .endpointOverride(URI.create(dynamo.endpoint()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(DynamoDbLocal.ACCESS_KEY, DynamoDbLocal.SECRET_KEY)))
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build();
+    }
+
+    private static List<Shard> shards(DynamoDbStreamsClient streams, String streamArn) {
+        List<Shard> shards = new ArrayList<>();
+        String lastShard = null;
+        do {
+            String exclusiveStart = lastShard;
+            DescribeStreamResponse description = streams.describeStream(b -> b.streamArn(streamArn)
+                    .exclusiveStartShardId(exclusiveStart));
+            shards.addAll(description.streamDescription().shards());
+            lastShard = description.streamDescription().lastEvaluatedShardId();
+        } while (lastShard != null);
+        return shards;
     }
 
     /** The topic's messages, in topic order, against the stream's changes. */

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pulsar.io.dynamodb.discovery.TableCatalog;
+import org.apache.pulsar.io.dynamodb.discovery.TableState;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -40,7 +42,7 @@ class StreamWatchTest {
     void setUp() {
         streams = mock(DynamoDbStreamsClient.class, withSettings().defaultAnswer(CALLS_REAL_METHODS));
         dynamo = mock(DynamoDbAsyncClient.class, withSettings().defaultAnswer(CALLS_REAL_METHODS));
-        watch = new StreamWatch(streams, dynamo, ARN, "app", failures::add);
+        watch = new StreamWatch(streams, dynamo, ARN, "app", failures::add, null);
         doReturn(CompletableFuture.failedFuture(ResourceNotFoundException.builder().message("gone").build()))
                 .when(dynamo).describeTable(any(DescribeTableRequest.class));
     }
@@ -51,8 +53,9 @@ class StreamWatchTest {
     }
 
     private void leases(String... checkpoints) {
-        List<Map<String, AttributeValue>> items = java.util.Arrays.stream(checkpoints)
-                .map(c -> Map.of("leaseKey", AttributeValue.fromS("shard"), "checkpoint", AttributeValue.fromS(c)))
+        List<Map<String, AttributeValue>> items = java.util.stream.IntStream.range(0, checkpoints.length)
+                .mapToObj(i -> Map.of("leaseKey", AttributeValue.fromS("shard-" + i),
+                        "checkpoint", AttributeValue.fromS(checkpoints[i])))
                 .toList();
         doReturn(CompletableFuture.completedFuture(ScanResponse.builder().items(items).build()))
                 .when(dynamo).scan(any(ScanRequest.class));
@@ -114,5 +117,103 @@ class StreamWatchTest {
         watch.check();
         assertThat(failures).hasSize(1);
         assertThat(failures.get(0)).hasMessageContaining("the table's stream was disabled;");
+    }
+
+    private static final String NEXT = "arn:aws:dynamodb:eu-north-1:123456789012:table/orders/stream/2026-01-02T00:00:00.000";
+
+    /** A tableName watch, the table as the stand-in catalog says, the stream's two shards. */
+    private StreamWatch following(TableState[] table, List<String> followed) {
+        TableCatalog catalog = new TableCatalog() {
+            @Override
+            public List<String> tableNames() {
+                return List.of("orders");
+            }
+
+            @Override
+            public TableState describe(String name) {
+                return table[0];
+            }
+
+            @Override
+            public Map<String, String> tags(String tableArn) {
+                return Map.of();
+            }
+        };
+        return new StreamWatch(streams, dynamo, ARN, "app", failures::add, new StreamWatch.Following("orders",
+                catalog, new StreamShards(streams, ARN), followed::add));
+    }
+
+    private void disabledWithShards() {
+        doReturn(DescribeStreamResponse.builder().streamDescription(d -> d.streamArn(ARN).tableName("orders")
+                .streamStatus(StreamStatus.DISABLED).shards(s -> s.shardId("shard-0"), s -> s.shardId("shard-1")))
+                .build()).when(streams).describeStream(any(DescribeStreamRequest.class));
+    }
+
+    @Test
+    void withTableNameAStreamReadToItsEndIsFollowedOnceToTheTablesNewStream() {
+        List<String> followed = new CopyOnWriteArrayList<>();
+        TableState[] table = {new TableState("orders", true, "table-arn", NEXT)};
+        StreamWatch follow = following(table, followed);
+        disabledWithShards();
+        leases("SHARD_END", "000000000000000000005");
+        follow.check();
+        assertThat(followed).as("a shard still has records").isEmpty();
+
+        leases("SHARD_END", "SHARD_END");
+        follow.check();
+        follow.check();
+        assertThat(followed).containsExactly(NEXT);
+        assertThat(failures).isEmpty();
+    }
+
+    /** A watch on a stream read to its end, its table without a stream: it waited (two looks). */
+    private StreamWatch waiting(TableState[] table, List<String> followed) {
+        table[0] = new TableState("orders", true, "table-arn", null);
+        StreamWatch follow = following(table, followed);
+        disabledWithShards();
+        leases("SHARD_END", "SHARD_END");
+        follow.check();
+        follow.check();
+        assertThat(failures).as("the table may get a stream again").isEmpty();
+        assertThat(followed).isEmpty();
+        return follow;
+    }
+
+    @Test
+    void withTableNameAStreamReadToItsEndWaitsForANewStreamAndFailsOnlyWhenTheTableIsDeleted() {
+        List<String> followed = new CopyOnWriteArrayList<>();
+        TableState[] table = new TableState[1];
+        StreamWatch follow = waiting(table, followed);
+
+        table[0] = TableState.missing("orders");
+        follow.check();
+        assertThat(failures).singleElement().satisfies(e -> assertThat(e).hasMessageContaining(ARN)
+                .hasMessageContaining("every record of it has been published").hasMessageContaining("was deleted"));
+    }
+
+    @Test
+    void withTableNameAWaitingSourceFollowsTheStreamEnabledLater() {
+        List<String> followed = new CopyOnWriteArrayList<>();
+        TableState[] table = new TableState[1];
+        StreamWatch follow = waiting(table, followed);
+
+        table[0] = new TableState("orders", true, "table-arn", NEXT);
+        follow.check();
+        assertThat(followed).containsExactly(NEXT);
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void withTableNameLeasesOfTheNextStreamAreFollowedWithoutWaitingForThisStreamsEnd() {
+        List<String> followed = new CopyOnWriteArrayList<>();
+        StreamWatch follow = following(new TableState[] {new TableState("orders", true, "table-arn", NEXT)},
+                followed);
+        disabledWithShards();
+        // another instance deleted this stream's finished leases and created the new stream's (keys not shard-0/1)
+        doReturn(CompletableFuture.completedFuture(ScanResponse.builder().items(List.of(Map.of("leaseKey",
+                AttributeValue.fromS("shard-9"), "checkpoint", AttributeValue.fromS("TRIM_HORIZON")))).build()))
+                .when(dynamo).scan(any(ScanRequest.class));
+        follow.check();
+        assertThat(followed).containsExactly(NEXT);
     }
 }
