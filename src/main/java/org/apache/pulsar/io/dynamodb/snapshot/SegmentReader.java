@@ -48,13 +48,15 @@ final class SegmentReader {
     /**
      * What every segment reader of one snapshot shares.
      *
-     * @param unstored one permit per item published and not yet behind a stored cursor, for all of the instance's
-     *                 readers: what a crash can make the snapshot publish again
+     * @param unstored        one permit per item published and not yet behind a stored cursor, for all of the
+     *                        instance's readers: what a crash can make the snapshot publish again
+     * @param storeAfterItems a reader stores its progress once this many of its items wait for it
+     *                        ({@link SnapshotPlan#storeAfterItems})
      */
     record Shared(DynamoDbAsyncClient dynamo, String table, SnapshotTable state, SnapshotState generation,
                   ReadCapacityBudget budget, SnapshotReads reads, RecordFilter filter, PublishContext publishing,
                   RecordOrigin origin, int pageLimit, boolean consistentRead, SourceMetrics metrics,
-                  BooleanSupplier stopping, Clock clock, Semaphore unstored) {
+                  BooleanSupplier stopping, Clock clock, Semaphore unstored, int storeAfterItems) {
     }
 
     private final Shared shared;
