@@ -144,18 +144,21 @@ final class Utf8JsonBuilder {
 
     private void quoted(String s) {
         int n = s.length();
-        // three bytes per char covers UTF-8 (a surrogate pair is four bytes for two chars) and the two quotes;
-        // an escape reserves again for itself, the rest of the string and the closing quote
-        ensure(n * 3 + 2);
+        // one byte per char and the two quotes: most strings are plain ASCII, and reserving three bytes per char for
+        // all of them made every item's buffer grow (and be copied) for its largest string
+        ensure(n + 2);
         buf[len++] = '"';
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
+            if (c < 0x80 && c >= 0x20 && c != '"' && c != '\\') {
+                buf[len++] = (byte) c;
+                continue;
+            }
+            // wider than a byte: room for this char at its widest (a six-byte escape), the rest at three bytes each
+            // (UTF-8; a surrogate pair is four bytes for two chars) and the closing quote
+            ensure(6 + (n - i - 1) * 3 + 1);
             if (c < 0x80) {
-                if (c < 0x20 || c == '"' || c == '\\') {
-                    escape(c, n - i - 1);
-                } else {
-                    buf[len++] = (byte) c;
-                }
+                escape(c);
             } else if (c < 0x800) {
                 buf[len++] = (byte) (0xC0 | (c >> 6));
                 buf[len++] = (byte) (0x80 | (c & 0x3F));
@@ -179,8 +182,8 @@ final class Utf8JsonBuilder {
         buf[len++] = '"';
     }
 
-    /** Writes an escape; {@code charsLeft} keeps room for the rest of the string, as an escape outgrows 3 bytes. */
-    private void escape(char c, int charsLeft) {
+    /** Writes an escape into room the caller ensured. */
+    private void escape(char c) {
         // Jackson's default: short forms for these five, \\u00XX (upper-case hex) for other control characters
         char shortForm = switch (c) {
             case '"' -> '"';
@@ -192,7 +195,6 @@ final class Utf8JsonBuilder {
             case '\r' -> 'r';
             default -> 0;
         };
-        ensure(6 + charsLeft * 3 + 1);
         buf[len++] = '\\';
         if (shortForm != 0) {
             buf[len++] = (byte) shortForm;

@@ -44,6 +44,18 @@ final class SegmentPositions {
         return page + ":" + through;
     }
 
+    /** The segment's items up to the position, which stays where it is (no page is dropped). */
+    long itemsThrough(String position) {
+        int colon = position.indexOf(':');
+        long number = Long.parseLong(position, 0, colon, 10);
+        for (Page page : pages) {
+            if (page.number() == number) {
+                return page.itemsBefore() + Integer.parseInt(position, colon + 1, position.length(), 10);
+            }
+        }
+        throw new IllegalStateException("Snapshot position " + position + " names no page read");
+    }
+
     /** Where a reader resumes after the position, which a stored cursor then replaces: earlier pages are dropped. */
     Resume resume(String position) {
         int colon = position.indexOf(':');

@@ -16,6 +16,7 @@ import org.apache.pulsar.io.dynamodb.metrics.SourceMetrics;
 import org.apache.pulsar.io.dynamodb.publish.OrderedPublisher;
 import org.apache.pulsar.io.dynamodb.publish.PublishContext;
 import org.apache.pulsar.io.dynamodb.publish.Skip;
+import org.apache.pulsar.io.dynamodb.snapshot.SegmentProgressWrites.Urgency;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -48,13 +49,15 @@ final class SegmentReader {
     /**
      * What every segment reader of one snapshot shares.
      *
-     * @param unstored one permit per item published and not yet behind a stored cursor, for all of the instance's
-     *                 readers: what a crash can make the snapshot publish again
+     * @param unstored        one permit per item published and not yet behind a stored cursor, for all of the
+     *                        instance's readers: what a crash can make the snapshot publish again
+     * @param storeAfterItems a reader stores its progress once this many of its items wait for it
+     *                        ({@link SnapshotPlan#storeAfterItems})
      */
     record Shared(DynamoDbAsyncClient dynamo, String table, SnapshotTable state, SnapshotState generation,
                   ReadCapacityBudget budget, SnapshotReads reads, RecordFilter filter, PublishContext publishing,
                   RecordOrigin origin, int pageLimit, boolean consistentRead, SourceMetrics metrics,
-                  BooleanSupplier stopping, Clock clock, Semaphore unstored) {
+                  BooleanSupplier stopping, Clock clock, Semaphore unstored, int storeAfterItems) {
     }
 
     private final Shared shared;
@@ -99,7 +102,7 @@ final class SegmentReader {
         Map<String, AttributeValue> start = ScanCursor.startKey(progress.cursor());
         boolean allRead = ScanCursor.END.equals(progress.cursor());
         while (true) {
-            if (progress.poll(allRead)) {
+            if (progress.poll(allRead ? Urgency.NOW : Urgency.ROUTINE)) {
                 log.info("Snapshot segment {}/{}: done, {} items", segment, shared.generation().segments(),
                         progress.stored());
                 return Outcome.DONE;
@@ -165,7 +168,7 @@ final class SegmentReader {
     private boolean scan(Map<String, AttributeValue> start) throws InterruptedException {
         long waitNanos;
         while ((waitNanos = shared.budget().nanosUntilAvailable()) > 0) {
-            progress.poll(false);
+            progress.poll(Urgency.ROUTINE);
             if (lease.lost() || shared.stopping().getAsBoolean()) {
                 return false;
             }
@@ -236,7 +239,7 @@ final class SegmentReader {
                 }
                 items++;
                 dispatched++;
-                progress.poll(false);
+                progress.poll(Urgency.ROUTINE);
             }
             return true;
         } finally {
@@ -255,11 +258,11 @@ final class SegmentReader {
             if (lease.lost() || shared.stopping().getAsBoolean()) {
                 return false;
             }
-            progress.poll(true);
+            progress.poll(Urgency.NOW);
             awaitAcknowledgedOrWritten(POLL);
         }
         while (!shared.unstored().tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
-            progress.poll(true);
+            progress.poll(Urgency.WAITING);
             publisher.redeliverFailed();
             if (lease.lost() || shared.stopping().getAsBoolean()) {
                 return false;

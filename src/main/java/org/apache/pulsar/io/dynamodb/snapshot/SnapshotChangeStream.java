@@ -71,7 +71,7 @@ final class SnapshotChangeStream implements ChangeStream {
                 new ReadCapacityBudget(plan.readCapacityPerSecond(), System::nanoTime),
                 new SnapshotReads(plan.keyAttributes(), plan.viewType(), plan.origin().region()), filter, stoppable,
                 plan.origin(), plan.pageLimit(), plan.settings().consistentRead(), metrics,
-                () -> stopping.get(), clock, new Semaphore(plan.unstoredItems()));
+                () -> stopping.get(), clock, new Semaphore(plan.unstoredItems()), plan.storeAfterItems());
         this.progress = new SnapshotProgress(plan, clock);
     }
 

@@ -66,6 +66,16 @@ record SnapshotPlan(DynamoDbAsyncClient dynamo, String applicationName, String t
         return (int) Math.min(Integer.MAX_VALUE, 2L * receiveQueueSize);
     }
 
+    /**
+     * A reader stores its progress once this many of its items are acknowledged and not yet stored: half its share of
+     * the unstored window beyond the items Pulsar holds (the other half is acknowledged while the write is under
+     * way), so that the readers fill the window only when their writes fall behind, and write no more often than
+     * that needs.
+     */
+    int storeAfterItems() {
+        return (int) Math.max(1, (unstoredItems() - (long) receiveQueueSize) / readers() / 2);
+    }
+
     /** This instance's part of the read capacity budget; 0 means no limit. */
     double readCapacityPerSecond() {
         return (double) settings.readCapacityPerSecond() / instances;

@@ -42,6 +42,24 @@ class Utf8JsonBuilderTest {
     }
 
     @Test
+    void longMostlyAsciiStringsWithWideCharsLateInThemComeOutAsJacksonWritesThem() throws IOException {
+        // a buffer sized for the ASCII run must grow correctly where an escape or a multi-byte char turns up
+        Random random = new Random(20261202);
+        for (int run = 0; run < 2_000; run++) {
+            char[] chars = new char[1 + random.nextInt(2_000)];
+            for (int i = 0; i < chars.length; i++) {
+                chars[i] = random.nextInt(50) == 0 ? ALPHABET[random.nextInt(ALPHABET.length)]
+                        : (char) ('a' + random.nextInt(26));
+            }
+            String s = new String(chars);
+
+            byte[] ours = new Utf8JsonBuilder(chars.length + 2).string(s).toBytes();
+
+            assertThat(ours).as("run %d", run).isEqualTo(jackson(s));
+        }
+    }
+
+    @Test
     void nonBmpCharactersAreWrittenRawAsFourUtf8Bytes() {
         byte[] json = new Utf8JsonBuilder(4).string("a\uD83D\uDE00b").toBytes();
 

@@ -50,4 +50,17 @@ class SegmentPositionsTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("names no page read");
         assertThat(positions.resume(SegmentPositions.position(second, 2)).items()).isEqualTo(3);
     }
+
+    @Test
+    void itemsThroughAPositionCountsWithoutDroppingPages() {
+        SegmentPositions positions = new SegmentPositions();
+        long first = positions.add(10, List.of(key("a"), key("b")), ScanCursor.after(key("b")));
+        long second = positions.add(12, List.of(key("c")), ScanCursor.END);
+
+        assertThat(positions.itemsThrough(SegmentPositions.position(second, 1))).isEqualTo(13);
+        assertThat(positions.itemsThrough(SegmentPositions.position(first, 1))).isEqualTo(11);
+        assertThat(positions.resume(SegmentPositions.position(first, 2)).items()).isEqualTo(12);
+        assertThatThrownBy(() -> positions.itemsThrough(SegmentPositions.position(first + 5, 1)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("names no page read");
+    }
 }
