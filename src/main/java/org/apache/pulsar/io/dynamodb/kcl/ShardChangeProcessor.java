@@ -14,6 +14,8 @@ import org.apache.pulsar.io.dynamodb.publish.PublishListener;
 import org.apache.pulsar.io.dynamodb.publish.Skip;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.kinesis.exceptions.InvalidStateException;
 import software.amazon.kinesis.exceptions.KinesisClientLibDependencyException;
@@ -148,13 +150,9 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor 
                 context.metrics().checkpointWritten();
                 return true;
             } catch (ThrottlingException | KinesisClientLibDependencyException e) {
-                if (attempt >= retries) {
-                    log.warn("Shard {}: checkpoint failed after {} attempts, will retry later: {}",
-                            shardId, attempt + 1, e.toString());
-                    context.metrics().checkpointFailed();
+                if (!mayRetry(attempt, retries, e)) {
                     return false;
                 }
-                Thread.sleep(context.settings().backoff().toMillis());
             } catch (ShutdownException e) {
                 log.info("Shard {}: lease lost before checkpoint could be written", shardId);
                 return false;
@@ -162,8 +160,45 @@ final class ShardChangeProcessor implements DynamoDBStreamsShardRecordProcessor 
                 log.error("Shard {}: checkpoint could not be stored", shardId, e);
                 context.metrics().checkpointFailed();
                 return false;
+            } catch (RuntimeException e) {
+                if (!unreachable(e)) {
+                    throw e;
+                }
+                if (!mayRetry(attempt, retries, e)) {
+                    return false;
+                }
             }
         }
+    }
+
+    /** After a transient failure: waits the backoff and returns true, or, with no retry left, counts it. */
+    private boolean mayRetry(int attempt, int retries, Exception e) throws InterruptedException {
+        if (attempt >= retries) {
+            log.warn("Shard {}: checkpoint failed after {} attempts, will retry later: {}", shardId, attempt + 1,
+                    e.toString());
+            context.metrics().checkpointFailed();
+            return false;
+        }
+        Thread.sleep(context.settings().backoff().toMillis());
+        return true;
+    }
+
+    /**
+     * Whether a checkpoint write failed only because DynamoDB could not be reached or answered with a server error:
+     * KCL passes the SDK's exception up wrapped in a RuntimeException once the SDK's retries are spent (a lease
+     * table that is down, not a lease that is lost). Like a throttled write it is tried again later: the checkpoint
+     * lags, nothing is skipped.
+     */
+    static boolean unreachable(RuntimeException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SdkClientException) {
+                return true;
+            }
+            if (cause instanceof AwsServiceException service) {
+                return service.statusCode() >= 500 || service.isThrottlingException();
+            }
+        }
+        return false;
     }
 
     @Override

@@ -3,6 +3,8 @@ package org.apache.pulsar.io.dynamodb.kcl;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.kinesis.exceptions.KinesisClientLibDependencyException;
 import software.amazon.kinesis.exceptions.ThrottlingException;
@@ -26,6 +28,8 @@ final class FakeCheckpointer implements RecordProcessorCheckpointer {
     private final AtomicInteger attempts = new AtomicInteger();
     private final AtomicInteger throttleNext = new AtomicInteger();
     private final AtomicInteger dependencyFailNext = new AtomicInteger();
+    private final AtomicInteger unreachableNext = new AtomicInteger();
+    private final AtomicInteger rejectNext = new AtomicInteger();
 
     /** The next {@code times} attempts throw ThrottlingException. */
     FakeCheckpointer throttleNext(int times) {
@@ -36,6 +40,21 @@ final class FakeCheckpointer implements RecordProcessorCheckpointer {
     /** The next {@code times} attempts throw KinesisClientLibDependencyException. */
     FakeCheckpointer failDependencyNext(int times) {
         dependencyFailNext.set(times);
+        return this;
+    }
+
+    /**
+     * The next {@code times} attempts throw what KCL throws when DynamoDB cannot be reached once the SDK's retries
+     * are spent: a RuntimeException around the SDK's SdkClientException.
+     */
+    FakeCheckpointer unreachableNext(int times) {
+        unreachableNext.set(times);
+        return this;
+    }
+
+    /** The next {@code times} attempts throw a RuntimeException around a 400 answer (not a transient failure). */
+    FakeCheckpointer rejectNext(int times) {
+        rejectNext.set(times);
         return this;
     }
 
@@ -60,6 +79,14 @@ final class FakeCheckpointer implements RecordProcessorCheckpointer {
         }
         if (dependencyFailNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new KinesisClientLibDependencyException("lease table unavailable (test)");
+        }
+        if (unreachableNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new RuntimeException(SdkClientException.create(
+                    "Unable to execute HTTP request: Connection refused (test) (SDK Attempt Count: 10)"));
+        }
+        if (rejectNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new RuntimeException(DynamoDbException.builder().message("access denied (test)").statusCode(400)
+                    .build());
         }
         writes.add(new Write(value, System.nanoTime()));
     }

@@ -359,6 +359,35 @@ class ShardChangeProcessorTest {
     }
 
     @Test
+    void unreachableLeaseTableIsRetriedLaterWithoutFailingTheSource() {
+        start(withRetries(settings(NOW), 1), 100);
+        checkpointer.unreachableNext(2);
+        processor.processRecords(batch(1, 2));
+        ack(1, 2);
+
+        processor.processRecords(idle());
+        assertThat(checkpointer.checkpoints()).isEmpty();
+        assertThat(fatals).as("DynamoDB down is not a reason to fail the source").isEmpty();
+
+        processor.processRecords(batch(3, 3));
+        assertThat(checkpointer.checkpoints()).containsExactly(seq(2));
+        assertThat(publishedSeqs()).as("publishing goes on").isEqualTo(seqs(1, 2, 3));
+    }
+
+    @Test
+    void rejectedCheckpointStillFailsTheSource() {
+        start(withRetries(settings(NOW), 3), 100);
+        checkpointer.rejectNext(1);
+        processor.processRecords(batch(1, 1));
+        ack(1);
+
+        processor.processRecords(idle());
+        assertThat(checkpointer.attempts()).as("not retried").isEqualTo(1);
+        assertThat(fatals).hasSize(1);
+        assertThat(checkpointer.checkpoints()).isEmpty();
+    }
+
+    @Test
     void checkpointGivesUpAfterTheRetriesAndTriesAgainOnALaterCall() {
         start(withRetries(settings(NOW), 1), 100);
         checkpointer.throttleNext(3);
