@@ -163,7 +163,7 @@ class EffectivelyOnceFaultIT {
         try (FaultScenario s = scenario("eo-handoff")) {
             List<LocalRunnerSource> instances = s.startWarmInstances(2);
             try (ChangeWorkload workload = s.workload(10_000, 200, 14L)) {
-                workload.awaitWritten(3_000);
+                workload.awaitWritten(FaultScenario.FAULT_AT);
                 FaultScenario.Takeover takeover = s.killLeaseHolderAndAwaitTakeover(instances);
                 LocalRunnerSource survivor = takeover.survivor();
                 await("the survivor publishing").atMost(FaultScenario.FIRST_DELIVERY)
@@ -171,8 +171,9 @@ class EffectivelyOnceFaultIT {
                         .until(() -> NOT_SENT_AGAIN.matcher(survivor.jvm().logText()).find() || workload.done());
                 workload.endAfter(FaultScenario.TAIL);
                 StreamAudit.Result result = s.finish(workload, "2. handoff, effectively-once", () -> "2 instances, same"
-                        + " applicationName; lease holder (instance " + takeover.holder() + ") SIGKILLed at 3,000"
-                        + " writes; the other took the lease over " + takeover.seconds() + " s later and did not send"
+                        + " applicationName; lease holder (instance " + takeover.holder() + ") SIGKILLed at "
+                        + FaultScenario.FAULT_AT + " writes; the other took the lease over " + takeover.seconds()
+                        + " s later and did not send"
                         + " again "
                         + notSentAgain(survivor) + " messages already in Pulsar", 0, started);
                 assertThat(result.duplicates()).as("duplicates: %s", result).isZero();

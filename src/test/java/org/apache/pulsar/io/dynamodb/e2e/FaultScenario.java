@@ -41,6 +41,11 @@ final class FaultScenario implements AutoCloseable {
      * connector resumes under load, and the test ends soon after, not after a fixed write time.
      */
     static final int TAIL = 1_000;
+    /**
+     * Changes written before a single fault (5 s at 200/s): by then the connector has taken its lease, published
+     * and checkpointed under load, and holds records in flight.
+     */
+    static final int FAULT_AT = 1_000;
 
     /** What the scenarios of one test class share: the runtime, the broker, a client and where reports go. */
     record Environment(PulsarRuntime runtime, PulsarStandalone pulsar, PulsarClient client, Path dir, Path report) {

@@ -113,8 +113,8 @@ class FaultToleranceIT {
     @Order(2)
     void brokerOutageOfFifteenSecondsMidStream() throws Exception {
         outageMidStream("broker-outage", false, 2L, "2. broker outage",
-                "Pulsar standalone stopped (SIGTERM) for " + OUTAGE.toSeconds() + " s at 3,000 writes, restarted on"
-                        + " the same ports and data",
+                "Pulsar standalone stopped (SIGTERM) for " + OUTAGE.toSeconds() + " s at " + FaultScenario.FAULT_AT
+                        + " writes, restarted on the same ports and data",
                 s -> assertThat(pulsar.stopBroker()).as("broker exit on SIGTERM").isNotEqualTo(-1),
                 s -> pulsar.startAgain().awaitReady(Duration.ofSeconds(180)));
     }
@@ -123,8 +123,8 @@ class FaultToleranceIT {
     @Order(3)
     void dynamoDbOutageOfFifteenSecondsMidStream() throws Exception {
         outageMidStream("dynamodb-outage", true, 3L, "3. DynamoDB outage",
-                "file-backed DynamoDB Local stopped for " + OUTAGE.toSeconds() + " s at 3,000 writes, started again on"
-                        + " the same port"
+                "file-backed DynamoDB Local stopped for " + OUTAGE.toSeconds() + " s at " + FaultScenario.FAULT_AT
+                        + " writes, started again on the same port"
                         + " (the writer retrying)",
                 s -> s.dynamo.stopServer(), s -> s.dynamo.startServer());
     }
@@ -135,7 +135,7 @@ class FaultToleranceIT {
     }
 
     /**
-     * One connector, the workload, an outage at 3,000 writes: it must recover without a restart. The load ends
+     * One connector, the workload, an outage at FAULT_AT writes: it must recover without a restart. The load ends
      * TAIL changes after the connector publishes again.
      */
     private static void outageMidStream(String name, boolean fileBackedDynamo, long seed, String test, String faults,
@@ -146,7 +146,7 @@ class FaultToleranceIT {
             long pid = source.jvm().pid();
             s.warmUp();
             try (ChangeWorkload workload = s.workload(10_000, 200, seed)) {
-                workload.awaitWritten(3_000);
+                workload.awaitWritten(FaultScenario.FAULT_AT);
                 stop.run(s);
                 Thread.sleep(OUTAGE.toMillis());
                 start.run(s);
@@ -166,11 +166,12 @@ class FaultToleranceIT {
         try (FaultScenario s = new FaultScenario(env, "handoff", false, CHECKPOINT_EVERY_BATCH_MS)) {
             List<LocalRunnerSource> instances = s.startWarmInstances(2);
             try (ChangeWorkload workload = s.workload(10_000, 200, 4L)) {
-                workload.awaitWritten(3_000);
+                workload.awaitWritten(FaultScenario.FAULT_AT);
                 FaultScenario.Takeover takeover = s.killLeaseHolderAndAwaitTakeover(instances);
                 workload.endAfter(FaultScenario.TAIL);
                 s.finish(workload, "4. handoff", "2 instances, same applicationName; lease holder (instance "
-                        + takeover.holder() + ") SIGKILLed at 3,000 writes; the other took the lease over "
+                        + takeover.holder() + ") SIGKILLed at " + FaultScenario.FAULT_AT + " writes; the other took"
+                        + " the lease over "
                         + takeover.seconds() + " s later", IN_FLIGHT_BOUND, started);
                 assertThat(takeover.survivor().jvm().isAlive()).isTrue();
             }
@@ -186,7 +187,7 @@ class FaultToleranceIT {
             LocalRunnerSource source = s.startSource(0);
             s.warmUp();
             try (ChangeWorkload workload = s.workload(10_000, 200, 5L)) {
-                workload.awaitWritten(3_000);
+                workload.awaitWritten(FaultScenario.FAULT_AT);
                 assertThat(source.stop()).as("LocalRunner exit on SIGTERM, within the grace period")
                         .isNotEqualTo(-1);
                 List<ReceivedMessage> beforeStop = TopicReader.readAll(client, s.topic);
@@ -200,10 +201,10 @@ class FaultToleranceIT {
                 long republished = all.subList(beforeStop.size(), all.size()).stream()
                         .filter(m -> acknowledged.contains(m.sequenceNumber())).count();
                 FaultReport.add(report, "5. graceful stop", workload.describe(), "LocalRunner stopped (SIGTERM:"
-                        + " close()) at 3,000 writes while writing, restarted; checkpointInterval "
-                        + checkpointInterval + " ms; " + beforeStop.size() + " messages in the topic at the stop, "
-                        + republished + " of them published again after the restart", result, RECEIVE_QUEUE_SIZE,
-                        FaultScenario.seconds(started));
+                        + " close()) at " + FaultScenario.FAULT_AT + " writes while writing, restarted;"
+                        + " checkpointInterval " + checkpointInterval + " ms; " + beforeStop.size() + " messages in the"
+                        + " topic at the stop, " + republished + " of them published again after the restart", result,
+                        RECEIVE_QUEUE_SIZE, FaultScenario.seconds(started));
                 assertThat(republished).as("changes in the topic before the stop that were published again")
                         .isLessThanOrEqualTo(RECEIVE_QUEUE_SIZE);
             }
