@@ -43,12 +43,14 @@ class FaultToleranceIT {
     private static final long CHECKPOINT_EVERY_BATCH_MS = 1;
     private static final Duration FIRST_DELIVERY = FaultScenario.FIRST_DELIVERY;
     /**
-     * Longer than what each outage must outlast: DynamoDB's, KCL's 10 s failover time (the lease expires unrenewed
-     * and must be taken again from the checkpoint) and the connector's retries (numRetries 3 x backoffTime 1 s);
-     * the broker's, the 500-record receive queue filling (2.5 s at 200/s) so the shard's reads block, and the
-     * Pulsar clients' reconnect backoff growing to seconds (the instance's producer has no send timeout).
+     * Each outage outlasts what it must: the broker's, the 500-record receive queue filling (2.5 s at 200/s) so the
+     * shard's reads block, and the Pulsar clients' reconnect backoff growing to seconds (the instance's producer has
+     * no send timeout); DynamoDB's, KCL's 10 s failover time (the lease expires unrenewed and is taken again from the
+     * checkpoint), the connector's retries (numRetries 3 x backoffTime 1 s), and the 30 s leader-lock lease the
+     * connector gives KCL (the leader lock lapses too).
      */
-    private static final Duration OUTAGE = Duration.ofSeconds(15);
+    private static final Duration BROKER_OUTAGE = Duration.ofSeconds(15);
+    private static final Duration DYNAMODB_OUTAGE = Duration.ofSeconds(30);
 
     private static PulsarRuntime runtime;
     private static Path dir;
@@ -112,8 +114,8 @@ class FaultToleranceIT {
     @Test
     @Order(2)
     void brokerOutageOfFifteenSecondsMidStream() throws Exception {
-        outageMidStream("broker-outage", false, 2L, "2. broker outage",
-                "Pulsar standalone stopped (SIGTERM) for " + OUTAGE.toSeconds() + " s at " + FaultScenario.FAULT_AT
+        outageMidStream("broker-outage", false, 2L, BROKER_OUTAGE, "2. broker outage",
+                "Pulsar standalone stopped (SIGTERM) for " + BROKER_OUTAGE.toSeconds() + " s at " + FaultScenario.FAULT_AT
                         + " writes, restarted on the same ports and data",
                 s -> assertThat(pulsar.stopBroker()).as("broker exit on SIGTERM").isNotEqualTo(-1),
                 s -> pulsar.startAgain().awaitReady(Duration.ofSeconds(180)));
@@ -121,9 +123,9 @@ class FaultToleranceIT {
 
     @Test
     @Order(3)
-    void dynamoDbOutageOfFifteenSecondsMidStream() throws Exception {
-        outageMidStream("dynamodb-outage", true, 3L, "3. DynamoDB outage",
-                "file-backed DynamoDB Local stopped for " + OUTAGE.toSeconds() + " s at " + FaultScenario.FAULT_AT
+    void dynamoDbOutageOfThirtySecondsMidStream() throws Exception {
+        outageMidStream("dynamodb-outage", true, 3L, DYNAMODB_OUTAGE, "3. DynamoDB outage",
+                "file-backed DynamoDB Local stopped for " + DYNAMODB_OUTAGE.toSeconds() + " s at " + FaultScenario.FAULT_AT
                         + " writes, started again on the same port"
                         + " (the writer retrying)",
                 s -> s.dynamo.stopServer(), s -> s.dynamo.startServer());
@@ -138,8 +140,8 @@ class FaultToleranceIT {
      * One connector, the workload, an outage at FAULT_AT writes: it must recover without a restart. The load ends
      * TAIL changes after the connector publishes again.
      */
-    private static void outageMidStream(String name, boolean fileBackedDynamo, long seed, String test, String faults,
-                                        OutageStep stop, OutageStep start) throws Exception {
+    private static void outageMidStream(String name, boolean fileBackedDynamo, long seed, Duration outage, String test,
+                                        String faults, OutageStep stop, OutageStep start) throws Exception {
         long started = System.nanoTime();
         try (FaultScenario s = new FaultScenario(env, name, fileBackedDynamo, CHECKPOINT_EVERY_BATCH_MS)) {
             LocalRunnerSource source = s.startSource(0);
@@ -148,7 +150,7 @@ class FaultToleranceIT {
             try (ChangeWorkload workload = s.workload(10_000, 200, seed)) {
                 workload.awaitWritten(FaultScenario.FAULT_AT);
                 stop.run(s);
-                Thread.sleep(OUTAGE.toMillis());
+                Thread.sleep(outage.toMillis());
                 start.run(s);
                 s.endLoadOncePublishingAgain(workload);
                 s.finish(workload, test, faults, IN_FLIGHT_BOUND, started);
