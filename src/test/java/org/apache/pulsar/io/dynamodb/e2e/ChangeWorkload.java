@@ -31,6 +31,8 @@ final class ChangeWorkload implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Thread thread;
     private volatile boolean stopped;
+    /** How many changes the writer writes in all: its target, or fewer once {@link #endAfter} was called. */
+    private volatile int limit;
 
     /** Writes {@code target} changes over {@code items} items at about {@code ratePerSecond}. */
     ChangeWorkload(DynamoDbClient client, String table, int items, int target, int ratePerSecond, long seed) {
@@ -38,6 +40,7 @@ final class ChangeWorkload implements AutoCloseable {
         this.table = table;
         this.items = items;
         this.target = target;
+        this.limit = target;
         this.ratePerSecond = ratePerSecond;
         this.random = new Random(seed);
         this.present = new boolean[items];
@@ -53,7 +56,7 @@ final class ChangeWorkload implements AutoCloseable {
     private void run() {
         long startNanos = System.nanoTime();
         try {
-            for (int n = 0; n < target && !stopped; n++) {
+            for (int n = 0; n < limit && !stopped; n++) {
                 long due = startNanos + TimeUnit.SECONDS.toNanos(n) / ratePerSecond;
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
@@ -112,6 +115,14 @@ final class ChangeWorkload implements AutoCloseable {
         return !thread.isAlive();
     }
 
+    /**
+     * Ends the load {@code more} changes from now (never past its target), at the same rate: a test ends it once its
+     * faults are over and what it checks happened under load, instead of writing for a fixed time.
+     */
+    void endAfter(int more) {
+        limit = Math.min(limit, written() + more);
+    }
+
     /** Waits until the writer has written {@code changes} changes (or is done). */
     void awaitWritten(int changes) {
         Awaitility.await("the writer at " + changes + " changes").atMost(Duration.ofMinutes(5))
@@ -122,7 +133,7 @@ final class ChangeWorkload implements AutoCloseable {
     void awaitDone(Duration timeout) throws InterruptedException {
         thread.join(timeout.toMillis());
         if (thread.isAlive()) {
-            throw new IllegalStateException("the workload wrote only " + written() + " of " + target
+            throw new IllegalStateException("the workload wrote only " + written() + " of " + limit
                     + " changes in " + timeout);
         }
         if (failure.get() != null) {
@@ -131,7 +142,7 @@ final class ChangeWorkload implements AutoCloseable {
     }
 
     String describe() {
-        return target + " writes (put/update/delete) over " + items + " items at " + ratePerSecond + "/s"
+        return limit + " writes (put/update/delete) over " + items + " items at " + ratePerSecond + "/s"
                 + (failedAttempts() > 0 ? ", " + failedAttempts() + " failed attempts retried" : "");
     }
 

@@ -140,6 +140,8 @@ class EffectivelyOnceFaultIT {
                     source = killAtWorkAndRestart(s, source, kill, random, workload::done);
                     restarts.add(source);
                 }
+                // the last restart has taken the shard: the load (15,000 at most) ends TAIL changes later
+                workload.endAfter(FaultScenario.TAIL);
                 // counted once all is in the topic: the last restart may still be taking the shard at the end
                 StreamAudit.Result result = s.finish(workload, "1. crash, effectively-once", () -> kills
                         + " × SIGKILL of the LocalRunner at random moments (seeded), restarted each time;"
@@ -161,15 +163,17 @@ class EffectivelyOnceFaultIT {
         try (FaultScenario s = scenario("eo-handoff")) {
             List<LocalRunnerSource> instances = s.startWarmInstances(2);
             try (ChangeWorkload workload = s.workload(10_000, 200, 14L)) {
-                workload.awaitWritten(3_000);
+                workload.awaitWritten(FaultScenario.FAULT_AT);
                 FaultScenario.Takeover takeover = s.killLeaseHolderAndAwaitTakeover(instances);
                 LocalRunnerSource survivor = takeover.survivor();
                 await("the survivor publishing").atMost(FaultScenario.FIRST_DELIVERY)
                         .pollInterval(Duration.ofMillis(500))
                         .until(() -> NOT_SENT_AGAIN.matcher(survivor.jvm().logText()).find() || workload.done());
+                workload.endAfter(FaultScenario.TAIL);
                 StreamAudit.Result result = s.finish(workload, "2. handoff, effectively-once", () -> "2 instances, same"
-                        + " applicationName; lease holder (instance " + takeover.holder() + ") SIGKILLed at 3,000"
-                        + " writes; the other took the lease over " + takeover.seconds() + " s later and did not send"
+                        + " applicationName; lease holder (instance " + takeover.holder() + ") SIGKILLed at "
+                        + FaultScenario.FAULT_AT + " writes; the other took the lease over " + takeover.seconds()
+                        + " s later and did not send"
                         + " again "
                         + notSentAgain(survivor) + " messages already in Pulsar", 0, started);
                 assertThat(result.duplicates()).as("duplicates: %s", result).isZero();
@@ -200,6 +204,8 @@ class EffectivelyOnceFaultIT {
                     source = killAtWorkAndRestart(s, source, kill, random, loadDone);
                     restarts.add(source);
                 }
+                // the last restart has taken its shards: the loads (5,000 a table at most) end TAIL changes later
+                workloads.values().forEach(w -> w.endAfter(FaultScenario.TAIL / workloads.size()));
                 Map<String, StreamAudit.Result> results = s.finish(workloads, "3. topicPattern, effectively-once",
                         () -> "3 tables, tables + topicPattern (a topic per table); " + kills + " × SIGKILL of the"
                                 + " LocalRunner at random moments (seeded), restarted each time; checkpointInterval "

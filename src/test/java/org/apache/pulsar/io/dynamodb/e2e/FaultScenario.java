@@ -36,6 +36,16 @@ final class FaultScenario implements AutoCloseable {
     static final int BATCH = 1000;
     static final Duration FIRST_DELIVERY = Duration.ofSeconds(240);
     static final Duration CATCH_UP = Duration.ofMinutes(6);
+    /**
+     * Changes a load goes on for once the last fault is over and the connector works again (5 s at 200/s): the
+     * connector resumes under load, and the test ends soon after, not after a fixed write time.
+     */
+    static final int TAIL = 1_000;
+    /**
+     * Changes written before a single fault (5 s at 200/s): by then the connector has taken its lease, published
+     * and checkpointed under load, and holds records in flight.
+     */
+    static final int FAULT_AT = 1_000;
 
     /** What the scenarios of one test class share: the runtime, the broker, a client and where reports go. */
     record Environment(PulsarRuntime runtime, PulsarStandalone pulsar, PulsarClient client, Path dir, Path report) {
@@ -215,6 +225,24 @@ final class FaultScenario implements AutoCloseable {
                 .failFast("the surviving LocalRunner exited:\n" + survivor.errors(), () -> !survivor.jvm().isAlive())
                 .until(() -> singleLeaseOwner().contains("/" + (1 - holder) + "@"));
         return new Takeover(holder, survivor, seconds(killed));
+    }
+
+    /** Waits until the instance holds its lease and processes from its checkpoint. */
+    static void awaitProcessing(LocalRunnerSource source, String what) {
+        await(what).atMost(FIRST_DELIVERY).pollInterval(Duration.ofMillis(500))
+                .failFast("the LocalRunner exited; its errors:\n" + source.errors(), () -> !source.jvm().isAlive())
+                .until(() -> source.jvm().logText().contains("processing from checkpoint"));
+    }
+
+    /**
+     * Once the topic holds more than what was in flight beyond what it holds now (the connector reads the stream
+     * again after a fault), ends the load {@link #TAIL} changes later.
+     */
+    void endLoadOncePublishingAgain(ChangeWorkload workload) {
+        int now = reader.poll();
+        awaitTopic(FIRST_DELIVERY, "the connector publishing again after the fault",
+                () -> reader.poll() > now + RECEIVE_QUEUE_SIZE + BATCH || workload.done());
+        workload.endAfter(TAIL);
     }
 
     private void awaitTopic(Duration timeout, String what, Callable<Boolean> done) {

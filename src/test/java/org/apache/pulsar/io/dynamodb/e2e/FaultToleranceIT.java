@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Timeout;
  * a continuous write load (inserts, updates, deletes over 200 items) while a fault is injected. Each test then reads
  * the stream itself from its oldest record and checks the topic against it: no change missing, each item's changes
  * first appearing in stream order, duplicates within what was in flight when the fault hit. One row per test goes
- * to target/fault-report.md. Runs with {@code -Pfaults} (about 9 minutes on 2 cores).
+ * to target/fault-report.md. Each load (at most 10,000 or 15,000 writes) ends 1,000 writes after the last fault
+ * is over. Runs with {@code -Pfaults} (about 6 minutes on 2 cores).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
@@ -41,7 +42,15 @@ class FaultToleranceIT {
     private static final int IN_FLIGHT_BOUND = RECEIVE_QUEUE_SIZE + BATCH;
     private static final long CHECKPOINT_EVERY_BATCH_MS = 1;
     private static final Duration FIRST_DELIVERY = FaultScenario.FIRST_DELIVERY;
-    private static final Duration OUTAGE = Duration.ofSeconds(30);
+    /**
+     * Each outage outlasts what it must: the broker's, the 500-record receive queue filling (2.5 s at 200/s) so the
+     * shard's reads block, and the Pulsar clients' reconnect backoff growing to seconds (the instance's producer has
+     * no send timeout); DynamoDB's, KCL's 10 s failover time (the lease expires unrenewed and is taken again from the
+     * checkpoint), the connector's retries (numRetries 3 x backoffTime 1 s), and the 30 s leader-lock lease the
+     * connector gives KCL (the leader lock lapses too).
+     */
+    private static final Duration BROKER_OUTAGE = Duration.ofSeconds(15);
+    private static final Duration DYNAMODB_OUTAGE = Duration.ofSeconds(30);
 
     private static PulsarRuntime runtime;
     private static Path dir;
@@ -82,11 +91,7 @@ class FaultToleranceIT {
                     LocalRunnerSource running = source;
                     // Kill a connector at work: once it holds the lease and has published since, at a random
                     // moment within the next 5 s (or, once the writer is done, while it drains the backlog).
-                    await("connector " + kill + " holding the lease").atMost(FIRST_DELIVERY)
-                            .pollInterval(Duration.ofMillis(500))
-                            .failFast("the LocalRunner exited; its errors:\n" + running.errors(),
-                                    () -> !running.jvm().isAlive())
-                            .until(() -> running.jvm().logText().contains("processing from checkpoint"));
+                    FaultScenario.awaitProcessing(running, "connector " + kill + " holding the lease");
                     int before = s.reader.poll();
                     await("connector " + kill + " publishing").atMost(FIRST_DELIVERY)
                             .pollInterval(Duration.ofMillis(200))
@@ -97,6 +102,9 @@ class FaultToleranceIT {
                     source.kill();
                     source = s.startSource(0);
                 }
+                // the load lasts until the last restart works, then TAIL changes more (it was 15,000 at most)
+                FaultScenario.awaitProcessing(source, "the last restart holding the lease");
+                workload.endAfter(FaultScenario.TAIL);
                 s.finish(workload, "1. crash", kills + " × SIGKILL of the LocalRunner at random moments (seeded),"
                         + " restarted each time", kills * IN_FLIGHT_BOUND, started);
             }
@@ -105,9 +113,10 @@ class FaultToleranceIT {
 
     @Test
     @Order(2)
-    void brokerOutageOfThirtySecondsMidStream() throws Exception {
-        outageMidStream("broker-outage", false, 2L, "2. broker outage",
-                "Pulsar standalone stopped (SIGTERM) for 30 s at 3,000 writes, restarted on the same ports and data",
+    void brokerOutageOfFifteenSecondsMidStream() throws Exception {
+        outageMidStream("broker-outage", false, 2L, BROKER_OUTAGE, "2. broker outage",
+                "Pulsar standalone stopped (SIGTERM) for " + BROKER_OUTAGE.toSeconds() + " s at " + FaultScenario.FAULT_AT
+                        + " writes, restarted on the same ports and data",
                 s -> assertThat(pulsar.stopBroker()).as("broker exit on SIGTERM").isNotEqualTo(-1),
                 s -> pulsar.startAgain().awaitReady(Duration.ofSeconds(180)));
     }
@@ -115,8 +124,9 @@ class FaultToleranceIT {
     @Test
     @Order(3)
     void dynamoDbOutageOfThirtySecondsMidStream() throws Exception {
-        outageMidStream("dynamodb-outage", true, 3L, "3. DynamoDB outage",
-                "file-backed DynamoDB Local stopped for 30 s at 3,000 writes, started again on the same port"
+        outageMidStream("dynamodb-outage", true, 3L, DYNAMODB_OUTAGE, "3. DynamoDB outage",
+                "file-backed DynamoDB Local stopped for " + DYNAMODB_OUTAGE.toSeconds() + " s at " + FaultScenario.FAULT_AT
+                        + " writes, started again on the same port"
                         + " (the writer retrying)",
                 s -> s.dynamo.stopServer(), s -> s.dynamo.startServer());
     }
@@ -126,19 +136,23 @@ class FaultToleranceIT {
         void run(FaultScenario s) throws Exception;
     }
 
-    /** One connector, the workload, an outage of 30 s at 3,000 writes: it must recover without a restart. */
-    private static void outageMidStream(String name, boolean fileBackedDynamo, long seed, String test, String faults,
-                                        OutageStep stop, OutageStep start) throws Exception {
+    /**
+     * One connector, the workload, an outage at FAULT_AT writes: it must recover without a restart. The load ends
+     * TAIL changes after the connector publishes again.
+     */
+    private static void outageMidStream(String name, boolean fileBackedDynamo, long seed, Duration outage, String test,
+                                        String faults, OutageStep stop, OutageStep start) throws Exception {
         long started = System.nanoTime();
         try (FaultScenario s = new FaultScenario(env, name, fileBackedDynamo, CHECKPOINT_EVERY_BATCH_MS)) {
             LocalRunnerSource source = s.startSource(0);
             long pid = source.jvm().pid();
             s.warmUp();
             try (ChangeWorkload workload = s.workload(10_000, 200, seed)) {
-                workload.awaitWritten(3_000);
+                workload.awaitWritten(FaultScenario.FAULT_AT);
                 stop.run(s);
-                Thread.sleep(OUTAGE.toMillis());
+                Thread.sleep(outage.toMillis());
                 start.run(s);
+                s.endLoadOncePublishingAgain(workload);
                 s.finish(workload, test, faults, IN_FLIGHT_BOUND, started);
             }
             assertThat(source.jvm().isAlive()).as("the LocalRunner survived the outage").isTrue();
@@ -154,10 +168,12 @@ class FaultToleranceIT {
         try (FaultScenario s = new FaultScenario(env, "handoff", false, CHECKPOINT_EVERY_BATCH_MS)) {
             List<LocalRunnerSource> instances = s.startWarmInstances(2);
             try (ChangeWorkload workload = s.workload(10_000, 200, 4L)) {
-                workload.awaitWritten(3_000);
+                workload.awaitWritten(FaultScenario.FAULT_AT);
                 FaultScenario.Takeover takeover = s.killLeaseHolderAndAwaitTakeover(instances);
+                workload.endAfter(FaultScenario.TAIL);
                 s.finish(workload, "4. handoff", "2 instances, same applicationName; lease holder (instance "
-                        + takeover.holder() + ") SIGKILLed at 3,000 writes; the other took the lease over "
+                        + takeover.holder() + ") SIGKILLed at " + FaultScenario.FAULT_AT + " writes; the other took"
+                        + " the lease over "
                         + takeover.seconds() + " s later", IN_FLIGHT_BOUND, started);
                 assertThat(takeover.survivor().jvm().isAlive()).isTrue();
             }
@@ -173,23 +189,24 @@ class FaultToleranceIT {
             LocalRunnerSource source = s.startSource(0);
             s.warmUp();
             try (ChangeWorkload workload = s.workload(10_000, 200, 5L)) {
-                workload.awaitWritten(3_000);
+                workload.awaitWritten(FaultScenario.FAULT_AT);
                 assertThat(source.stop()).as("LocalRunner exit on SIGTERM, within the grace period")
                         .isNotEqualTo(-1);
                 List<ReceivedMessage> beforeStop = TopicReader.readAll(client, s.topic);
                 Set<BigInteger> acknowledged = beforeStop.stream().map(ReceivedMessage::sequenceNumber)
                         .collect(Collectors.toSet());
-                s.startSource(0);
+                FaultScenario.awaitProcessing(s.startSource(0), "the restarted connector holding the lease");
+                workload.endAfter(FaultScenario.TAIL);
                 StreamAudit.Result result = s.finish(workload, "graceful stop", (String) null, RECEIVE_QUEUE_SIZE,
                         started);
                 List<ReceivedMessage> all = TopicReader.readAll(client, s.topic);
                 long republished = all.subList(beforeStop.size(), all.size()).stream()
                         .filter(m -> acknowledged.contains(m.sequenceNumber())).count();
                 FaultReport.add(report, "5. graceful stop", workload.describe(), "LocalRunner stopped (SIGTERM:"
-                        + " close()) at 3,000 writes while writing, restarted; checkpointInterval "
-                        + checkpointInterval + " ms; " + beforeStop.size() + " messages in the topic at the stop, "
-                        + republished + " of them published again after the restart", result, RECEIVE_QUEUE_SIZE,
-                        FaultScenario.seconds(started));
+                        + " close()) at " + FaultScenario.FAULT_AT + " writes while writing, restarted;"
+                        + " checkpointInterval " + checkpointInterval + " ms; " + beforeStop.size() + " messages in the"
+                        + " topic at the stop, " + republished + " of them published again after the restart", result,
+                        RECEIVE_QUEUE_SIZE, FaultScenario.seconds(started));
                 assertThat(republished).as("changes in the topic before the stop that were published again")
                         .isLessThanOrEqualTo(RECEIVE_QUEUE_SIZE);
             }
