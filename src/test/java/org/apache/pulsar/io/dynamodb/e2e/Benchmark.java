@@ -62,12 +62,13 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * JVM, a Pulsar standalone broker and the connector's NAR in Pulsar's LocalRunner in child JVMs, all on 127.0.0.1.
  * Prints a Markdown table and writes it, with PNG charts, to bench/ (full default run) or target/bench/ (a subset
  * or shortened run). Scenarios: latency, latency-1s, throughput, backlog (also memory and the NAR's unused jars),
- * startup, startup-worker, nar, conversion, requests, snapshot, metrics, effectively-once, tables.
+ * startup, startup-cds, startup-worker, nar, conversion, requests, snapshot, metrics, effectively-once, tables.
  */
 public final class Benchmark {
 
     static final List<String> SCENARIOS =
-            List.of("latency", "latency-1s", "throughput", "backlog", "startup", "startup-worker", "nar", "conversion",
+            List.of("latency", "latency-1s", "throughput", "backlog", "startup", "startup-cds", "startup-worker", "nar",
+                    "conversion",
                     "requests", "snapshot", "metrics", "effectively-once", "tables");
     private static final String TENANT_NS = "persistent://public/default/";
     private static final int LATENCY_RATE = 200;
@@ -169,7 +170,8 @@ public final class Benchmark {
                     case "latency-1s" -> latency(1000L);
                     case "throughput" -> throughput();
                     case "backlog" -> backlog();
-                    case "startup" -> startup();
+                    case "startup" -> startup("6. start-up, open() to first record", List.of());
+                    case "startup-cds" -> startupWithClassDataSharing();
                     case "nar" -> nar();
                     case "conversion" -> conversion();
                     case "requests" -> requests();
@@ -422,7 +424,7 @@ public final class Benchmark {
      * and after a graceful stop and restart; median (and range) of bench.startupRuns runs, each on a fresh DynamoDB
      * Local.
      */
-    private void startup() throws Exception {
+    private void startup(String rowName, List<String> connectorJvmOptions) throws Exception {
         int runs = Integer.getInteger("bench.startupRuns", 5);
         List<Double> fresh = new ArrayList<>();
         List<Double> restart = new ArrayList<>();
@@ -436,7 +438,7 @@ public final class Benchmark {
             try (Run run = new Run("startup", 100, "")) {
                 run.put(0);
                 long c0 = System.nanoTime();
-                run.startConnector(List.of());
+                run.startConnector(connectorJvmOptions);
                 run.awaitReceived(1, Duration.ofMinutes(3));
                 freshCpu.add(cpuTicks(run.source.jvm().pid()) / 100.0);
                 fresh.add(openToFirst(run, 0));
@@ -444,7 +446,7 @@ public final class Benchmark {
                 run.stopConnector();
                 run.put(1);
                 long r0 = System.nanoTime();
-                run.startConnector(List.of());
+                run.startConnector(connectorJvmOptions);
                 run.awaitReceived(2, Duration.ofMinutes(3));
                 restartCpu.add(cpuTicks(run.source.jvm().pid()) / 100.0);
                 restart.add(openToFirst(run, 1));
@@ -457,13 +459,41 @@ public final class Benchmark {
         }
         double freshMedian = median(fresh);
         double restartMedian = median(restart);
-        row("6. start-up, open() to first record", String.format(Locale.ROOT,
+        row(rowName, String.format(Locale.ROOT,
                         "median of %d: new applicationName %.1f s (%s); restart with existing leases %.1f s (%s);"
                                 + " from LocalRunner JVM start %.1f s and %.1f s; CPU time of the connector JVM from"
                                 + " its start to the first record %.1f s and %.1f s",
                         runs, freshMedian, range(fresh), restartMedian, range(restart), median(freshProcess),
                         median(restartProcess), median(freshCpu), median(restartCpu)),
                 "new ≤ 5 s, restart ≤ 2 s", freshMedian <= 5 && restartMedian <= 2 ? "met" : "MISSED");
+    }
+
+    /**
+     * 6c: row 6 with a class-data sharing archive of the connector JVM (README "Start-up"): one new application and
+     * restart write the archive as the JVM exits (-XX:ArchiveClassesAtExit, JDK 17's dynamic archive: it holds the
+     * NAR's classes too), then every run of row 6 maps it (-XX:SharedArchiveFile). An operator's option, not a
+     * default: the archive belongs to one JDK build and one instance class path.
+     */
+    private void startupWithClassDataSharing() throws Exception {
+        Path archive = workDir.resolve("startup-cds").resolve("connector.jsa");
+        Files.createDirectories(archive.getParent());
+        Files.deleteIfExists(archive);
+        try (Run run = new Run("startup-cds-dump", 100, "")) {
+            run.put(0);
+            run.startConnector(List.of("-XX:ArchiveClassesAtExit=" + archive));
+            run.awaitReceived(1, Duration.ofMinutes(3));
+            run.stopConnector();
+            run.put(1);
+            run.startConnector(List.of("-XX:ArchiveClassesAtExit=" + archive));
+            run.awaitReceived(2, Duration.ofMinutes(3));
+            run.stopConnector();
+        }
+        if (!Files.isRegularFile(archive)) {
+            throw new IllegalStateException("the connector JVM wrote no class-data sharing archive at " + archive);
+        }
+        say(String.format(Locale.ROOT, "startup-cds: archive %s, %.0f MB", archive, Files.size(archive) / 1e6));
+        startup("6c. start-up with a class-data sharing archive (operator option)",
+                List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=warning"));
     }
 
     private static double median(List<Double> values) {
