@@ -1,5 +1,6 @@
 package org.apache.pulsar.io.dynamodb.kcl;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -104,16 +105,15 @@ final class LeaseRows {
     }
 
     private int delete(String streamIdentifier, boolean onlyEnded) {
-        int deleted = 0;
-        List<Map<String, AttributeValue>> rows = dynamo.scan(b -> b.tableName(table).consistentRead(true)
-                .filterExpression("streamName = :s")
-                .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(streamIdentifier)))).join().items();
-        for (Map<String, AttributeValue> row : rows) {
-            if (deleteLease(Map.of("leaseKey", row.get("leaseKey")), onlyEnded)) {
-                deleted++;
+        // every page: a filtered Scan page covers 1 MB of the table, not every row that matches
+        List<String> keys = new ArrayList<>();
+        scan("leaseKey, streamName", row -> {
+            AttributeValue stream = row.get("streamName");
+            if (stream != null && streamIdentifier.equals(stream.s())) {
+                keys.add(row.get("leaseKey").s());
             }
-        }
-        return deleted;
+        });
+        return deleteKeys(keys, onlyEnded);
     }
 
     /** True when the lease was deleted; false when onlyEnded and it is not (or no longer) at SHARD_END. */
