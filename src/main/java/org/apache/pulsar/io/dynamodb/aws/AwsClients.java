@@ -2,6 +2,7 @@ package org.apache.pulsar.io.dynamodb.aws;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.apache.pulsar.io.dynamodb.DynamoDBSourceConfig;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -10,23 +11,29 @@ import software.amazon.awssdk.retries.StandardRetryStrategy;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.kinesis.metrics.MetricsLevel;
 
-/** The three AWS clients a source needs, each on its own endpoint and all signing for one region. */
+/**
+ * The three AWS clients a source needs, each on its own endpoint and all signing for one region, and, on demand, a
+ * synchronous DynamoDB client for a snapshot's Scan.
+ */
 public final class AwsClients implements AutoCloseable {
 
     private final DynamoDbStreamsClient streams;
     private final DynamoDbAsyncClient dynamo;
     private final CloudWatchAsyncClient cloudWatch;
+    private final Supplier<DynamoDbClient> syncDynamo;
     // null where KCL can be shown the real ARNs
     private final StreamArnAliasInterceptor alias;
 
     private AwsClients(DynamoDbStreamsClient streams, DynamoDbAsyncClient dynamo, CloudWatchAsyncClient cloudWatch,
-                       StreamArnAliasInterceptor alias) {
+                       Supplier<DynamoDbClient> syncDynamo, StreamArnAliasInterceptor alias) {
         this.streams = streams;
         this.dynamo = dynamo;
         this.cloudWatch = cloudWatch;
+        this.syncDynamo = syncDynamo;
         this.alias = alias;
     }
 
@@ -41,9 +48,7 @@ public final class AwsClients implements AutoCloseable {
             streamsOverride.addExecutionInterceptor(alias);
         }
         var streamsBuilder = DynamoDbStreamsClient.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(Duration.ofSeconds(10))
-                        .socketTimeout(Duration.ofSeconds(30)))
+                .httpClientBuilder(urlConnection())
                 .region(region)
                 .credentialsProvider(credentials.provider())
                 .overrideConfiguration(streamsOverride.build());
@@ -52,9 +57,17 @@ public final class AwsClients implements AutoCloseable {
         var dynamoBuilder = DynamoDbAsyncClient.builder()
                 .region(region)
                 .credentialsProvider(credentials.provider())
-                .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .retryStrategy(retryStrategy(config)).build());
+                .overrideConfiguration(dynamoOverride(config));
         endpoint(config.getDynamoEndpoint(), dynamoBuilder::endpointOverride);
+        Supplier<DynamoDbClient> syncDynamo = () -> {
+            var builder = DynamoDbClient.builder()
+                    .httpClientBuilder(urlConnection())
+                    .region(region)
+                    .credentialsProvider(credentials.provider())
+                    .overrideConfiguration(dynamoOverride(config));
+            endpoint(config.getDynamoEndpoint(), builder::endpointOverride);
+            return builder.build();
+        };
 
         CloudWatchAsyncClient cloudWatch;
         if (config.getMetricsLevel() == MetricsLevel.NONE) {
@@ -68,7 +81,19 @@ public final class AwsClients implements AutoCloseable {
             endpoint(config.getCloudwatchEndpoint(), cloudWatchBuilder::endpointOverride);
             cloudWatch = cloudWatchBuilder.build();
         }
-        return new AwsClients(streamsBuilder.build(), dynamoBuilder.build(), cloudWatch, alias);
+        return new AwsClients(streamsBuilder.build(), dynamoBuilder.build(), cloudWatch, syncDynamo, alias);
+    }
+
+    /** The DynamoDB clients' settings: the same retries for the async client and the snapshot's sync one. */
+    private static ClientOverrideConfiguration dynamoOverride(DynamoDBSourceConfig config) {
+        return ClientOverrideConfiguration.builder().retryStrategy(retryStrategy(config)).build();
+    }
+
+    /** The JDK's HTTP client: no event loop, the calling thread reads and parses the response. */
+    private static UrlConnectionHttpClient.Builder urlConnection() {
+        return UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(10))
+                .socketTimeout(Duration.ofSeconds(30));
     }
 
     /**
@@ -106,6 +131,15 @@ public final class AwsClients implements AutoCloseable {
 
     public DynamoDbAsyncClient dynamo() {
         return dynamo;
+    }
+
+    /**
+     * A new synchronous DynamoDB client on the JDK's HTTP client, with the async client's endpoint, credentials, region
+     * and retries, for a snapshot's Scan pages: the thread that waits for a 1 MB page reads and parses it, instead of
+     * the async client's event loop buffering it first and handing it over. The caller closes it.
+     */
+    public DynamoDbClient newSyncDynamo() {
+        return syncDynamo.get();
     }
 
     /** KCL's CloudWatch client; with {@code metricsLevel} NONE one that fails any call, as KCL makes none. */

@@ -21,9 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
@@ -49,12 +49,13 @@ final class SegmentReader {
     /**
      * What every segment reader of one snapshot shares.
      *
+     * @param scans           reads the Scan pages
      * @param unstored        one permit per item published and not yet behind a stored cursor, for all of the
      *                        instance's readers: what a crash can make the snapshot publish again
      * @param storeAfterItems a reader stores its progress once this many of its items wait for it
      *                        ({@link SnapshotPlan#storeAfterItems})
      */
-    record Shared(DynamoDbAsyncClient dynamo, String table, SnapshotTable state, SnapshotState generation,
+    record Shared(ScanPages scans, String table, SnapshotTable state, SnapshotState generation,
                   ReadCapacityBudget budget, SnapshotReads reads, RecordFilter filter, PublishContext publishing,
                   RecordOrigin origin, int pageLimit, boolean consistentRead, SourceMetrics metrics,
                   BooleanSupplier stopping, Clock clock, Semaphore unstored, int storeAfterItems) {
@@ -174,10 +175,10 @@ final class SegmentReader {
             }
             TimeUnit.NANOSECONDS.sleep(Math.min(waitNanos, POLL.toNanos()));
         }
-        pending = shared.dynamo().scan(b -> b.tableName(shared.table())
+        pending = shared.scans().scan(ScanRequest.builder().tableName(shared.table())
                 .segment(lease.segment()).totalSegments(shared.generation().segments())
                 .exclusiveStartKey(start).limit(shared.pageLimit()).consistentRead(shared.consistentRead())
-                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build());
         return true;
     }
 

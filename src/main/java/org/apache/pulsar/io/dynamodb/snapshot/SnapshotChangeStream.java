@@ -49,9 +49,12 @@ final class SnapshotChangeStream implements ChangeStream {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final Map<Integer, SegmentLease> reading = new ConcurrentHashMap<>();
     private final SourceMetrics metrics;
-    private final SegmentReader.Shared shared;
+    private final PublishContext publishing;
+    private final RecordFilter filter;
     private final SnapshotProgress progress;
     private final Object wakeUp = new Object();
+    private SegmentReader.Shared shared;
+    private ScanPages scans;
     private ExecutorService readers;
     private Thread coordinator;
     private long lastRenewNanos;
@@ -64,19 +67,22 @@ final class SnapshotChangeStream implements ChangeStream {
         this.gaps = gaps;
         this.onComplete = onComplete;
         this.fatal = fatal;
-        PublishContext stoppable = new PublishContext(publishing.converter(), publishing.sink(),
+        this.filter = filter;
+        this.publishing = new PublishContext(publishing.converter(), publishing.sink(),
                 publishing.heldRecords(), () -> stopping.get() || publishing.stopping().getAsBoolean(),
                 publishing.sequencing());
-        this.shared = new SegmentReader.Shared(plan.dynamo(), plan.table(), plan.state(), plan.generation(),
-                new ReadCapacityBudget(plan.readCapacityPerSecond(), System::nanoTime),
-                new SnapshotReads(plan.keyAttributes(), plan.viewType(), plan.origin().region()), filter, stoppable,
-                plan.origin(), plan.pageLimit(), plan.settings().consistentRead(), metrics,
-                () -> stopping.get(), clock, new Semaphore(plan.unstoredItems()), plan.storeAfterItems());
         this.progress = new SnapshotProgress(plan, clock);
     }
 
+    /** Builds the Scan's client (only a snapshot that runs needs one) and starts claiming segments. */
     @Override
     public void start() {
+        scans = new SyncScanPages(plan.scanClient().get(), plan.readers(), "dynamodb-snapshot-scan-" + plan.table());
+        shared = new SegmentReader.Shared(scans, plan.table(), plan.state(), plan.generation(),
+                new ReadCapacityBudget(plan.readCapacityPerSecond(), System::nanoTime),
+                new SnapshotReads(plan.keyAttributes(), plan.viewType(), plan.origin().region()), filter, publishing,
+                plan.origin(), plan.pageLimit(), plan.settings().consistentRead(), metrics,
+                () -> stopping.get(), clock, new Semaphore(plan.unstoredItems()), plan.storeAfterItems());
         readers = Executors.newFixedThreadPool(plan.readers(), daemon("dynamodb-snapshot-segment-"
                 + plan.table()));
         coordinator = daemon("dynamodb-snapshot-" + plan.table()).newThread(this::coordinate);
@@ -271,6 +277,8 @@ final class SnapshotChangeStream implements ChangeStream {
             coordinator.join(READER_EXIT_TIMEOUT.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            scans.close();
         }
     }
 }

@@ -1,15 +1,18 @@
 package org.apache.pulsar.io.dynamodb.snapshot;
 
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.pulsar.io.dynamodb.config.SnapshotConfig;
 import org.apache.pulsar.io.dynamodb.convert.RecordOrigin;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
  * What {@link SnapshotSetup} found and decided at open: the table, this instance's part, the current generation.
  *
- * @param dynamo            the DynamoDB client (Scan, the snapshot table, KCL's lease table)
+ * @param dynamo            the DynamoDB client (the snapshot table, KCL's lease table)
+ * @param scanClient        builds the client of the Scan's pages, which the snapshot closes
  * @param applicationName   names the snapshot table and KCL's lease table
  * @param table             the source table
  * @param keyAttributes     its key schema: partition key, then sort key if any
@@ -25,8 +28,8 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  * @param receiveQueueSize  the permits of the connector
  * @param oneOfSeveral      the table is one of a source's several (its own state rows and KCL leases)
  */
-record SnapshotPlan(DynamoDbAsyncClient dynamo, String applicationName, String table, List<String> keyAttributes,
-                    long itemCountEstimate, StreamViewType viewType, RecordOrigin origin, SnapshotConfig settings,
+record SnapshotPlan(DynamoDbAsyncClient dynamo, Supplier<DynamoDbClient> scanClient, String applicationName,
+                    String table, List<String> keyAttributes, long itemCountEstimate, StreamViewType viewType, RecordOrigin origin, SnapshotConfig settings,
                     SnapshotTable state, SnapshotState generation, String workerId, int instanceId, int instances,
                     int receiveQueueSize, boolean oneOfSeveral) {
 

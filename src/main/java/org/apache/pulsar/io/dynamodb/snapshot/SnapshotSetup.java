@@ -108,7 +108,7 @@ final class SnapshotSetup {
                     config.getSnapshot().segments());
         }
         RecordOrigin origin = new RecordOrigin(table, config.getStreamArnRegion(), streamArn, null);
-        return new SnapshotPlan(clients.dynamo(), config.getApplicationName(), table, keys, itemCount, viewType,
+        return new SnapshotPlan(clients.dynamo(), clients::newSyncDynamo, config.getApplicationName(), table, keys, itemCount, viewType,
                 origin, config.getSnapshot(), state, generation, workerId, instanceId, instances,
                 config.getReceiveQueueSize(), oneOfSeveral);
     }

@@ -15,6 +15,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
 import software.amazon.awssdk.services.cloudwatch.model.PutMetricDataRequest;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamRequest;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsRequest;
@@ -58,6 +59,22 @@ class AwsClientsTest {
             assertThat(clients.cloudWatch()).isNotInstanceOf(UnusedCloudWatchClient.class);
             assertThat(clients.cloudWatch().serviceClientConfiguration().endpointOverride())
                     .contains(URI.create("http://127.0.0.1:1"));
+        }
+    }
+
+    @Test
+    void theSnapshotsScanClientIsANewSyncClientWithTheAsyncClientsEndpointRegionAndRetries() {
+        DynamoDBSourceConfig config = config(Map.of("dynamoEndpoint", "http://127.0.0.1:2"));
+        try (AwsClients clients = AwsClients.create(config, CredentialsFactory.create(config));
+             DynamoDbClient first = clients.newSyncDynamo();
+             DynamoDbClient second = clients.newSyncDynamo()) {
+            assertThat(first).isNotSameAs(second);
+            assertThat(first.serviceClientConfiguration().endpointOverride())
+                    .contains(URI.create("http://127.0.0.1:2"));
+            assertThat(first.serviceClientConfiguration().region())
+                    .isEqualTo(clients.dynamo().serviceClientConfiguration().region()).isEqualTo(Region.US_EAST_1);
+            assertThat(first.serviceClientConfiguration().overrideConfiguration().retryStrategy())
+                    .hasValueSatisfying(retry -> assertThat(retry.maxAttempts()).isEqualTo(10));
         }
     }
 
