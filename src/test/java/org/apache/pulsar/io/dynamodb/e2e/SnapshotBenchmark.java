@@ -35,9 +35,12 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 /**
  * Benchmark row 10 (scenario {@code snapshot}): a snapshot of a table of 1,000,000 items of about 1 KB
  * ({@code -Dbench.snapshotItems}), items/s into Pulsar against a raw parallel Scan of the same DynamoDB Local in the
- * same run (the same segments, one thread each, 1 MB pages; best of two), and the connector JVM's peak RSS. The table
- * is filled before its stream is enabled, so the stream the connector continues with is empty: the row is the
- * snapshot alone.
+ * same run (the same segments, one thread each, 1 MB pages; best of two), and the connector JVM's peak RSS. On a
+ * shared machine the ratio measures the load as much as the connector, so the row also carries CPU per item from
+ * /proc, which the load does not change: the connector JVM's between the first and the last item received, the
+ * broker's, this JVM's (DynamoDB Local and the consumer), and this JVM's during the raw Scan (DynamoDB Local and the
+ * scanner). The table is filled before its stream is enabled, so the stream the connector continues with is empty:
+ * the row is the snapshot alone.
  */
 final class SnapshotBenchmark {
 
@@ -77,7 +80,10 @@ final class SnapshotBenchmark {
                     .streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)))
                     .tableDescription().latestStreamArn();
 
+            long rawCpu0 = Benchmark.cpuTicks(ProcessHandle.current().pid());
             double raw = Math.max(rawParallelScan(dynamo, table), rawParallelScan(dynamo, table));
+            double rawCpuMsPerItem = (Benchmark.cpuTicks(ProcessHandle.current().pid()) - rawCpu0) * 10.0
+                    / (2.0 * items);
 
             String topic = "persistent://public/default/bench-snapshot";
             AtomicLong received = new AtomicLong();
@@ -123,10 +129,19 @@ final class SnapshotBenchmark {
                         log)) {
                     Benchmark.MemoryWatch memory = new Benchmark.MemoryWatch(source.jvm().pid());
                     memory.start();
+                    long[] pids = {source.jvm().pid(), setup.pulsar().jvm().pid(), ProcessHandle.current().pid()};
+                    long[] cpuAtFirst = null;
+                    long[] cpuAtLast;
+                    String loadAtFirst = "?";
                     try {
                         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
                         long lastSay = System.nanoTime();
                         while (received.get() < items && System.nanoTime() < deadline) {
+                            if (cpuAtFirst == null && received.get() > 0) {
+                                // polled every 20 ms: the CPU of the connector's start-up stays out of the figure
+                                cpuAtFirst = cpuTicks(pids);
+                                loadAtFirst = Benchmark.loadAverage();
+                            }
                             if (!source.jvm().isAlive()) {
                                 throw new IllegalStateException("the LocalRunner exited:\n" + source.errors());
                             }
@@ -138,7 +153,12 @@ final class SnapshotBenchmark {
                             Thread.sleep(20);
                         }
                     } finally {
+                        cpuAtLast = cpuTicks(pids);
                         memory.stop();
+                    }
+                    double[] cpuMsPerItem = new double[pids.length];
+                    for (int i = 0; i < pids.length && cpuAtFirst != null; i++) {
+                        cpuMsPerItem[i] = (cpuAtLast[i] - cpuAtFirst[i]) * 10.0 / Math.max(1, received.get());
                     }
                     double seconds = (firstAndLast[1] - firstAndLast[0]) / 1e9;
                     double rate = received.get() / seconds;
@@ -147,12 +167,26 @@ final class SnapshotBenchmark {
                             String.format(Locale.ROOT, "%,d items of about 1 KB in %.1f s from the first: %,.0f "
                                     + "items/s = %.2f × a raw parallel Scan (%,.0f items/s, %d segments, best of 2); "
                                     + "first item %.1f s after the LocalRunner started; connector JVM peak "
-                                    + "RSS %d MB (PSS %d MB)", received.get(), seconds, rate, ratio, raw, SEGMENTS,
-                                    (firstAndLast[0] - c0) / 1e9, memory.peakRssKb / 1024, memory.peakPssKb / 1024),
+                                    + "RSS %d MB (PSS %d MB); CPU per item from the first to the last: connector "
+                                    + "%.3f ms, broker %.3f ms, DynamoDB Local + consumer %.3f ms (raw Scan: "
+                                    + "DynamoDB Local + scanner %.3f ms); load average %s at the first item, %s at "
+                                    + "the last", received.get(), seconds, rate, ratio, raw, SEGMENTS,
+                                    (firstAndLast[0] - c0) / 1e9, memory.peakRssKb / 1024, memory.peakPssKb / 1024,
+                                    cpuMsPerItem[0], cpuMsPerItem[1], cpuMsPerItem[2], rawCpuMsPerItem, loadAtFirst,
+                                    Benchmark.loadAverage()),
                             "≥ 0.5 × raw", ratio >= 0.5 && received.get() == items ? "met" : "MISSED");
                 }
             }
         }
+    }
+
+    /** utime + stime in clock ticks (1/100 s) of each process. */
+    private static long[] cpuTicks(long[] pids) {
+        long[] ticks = new long[pids.length];
+        for (int i = 0; i < pids.length; i++) {
+            ticks[i] = Benchmark.cpuTicks(pids[i]);
+        }
+        return ticks;
     }
 
     /** Items/s of a parallel Scan with the SDK alone: one thread per segment, pages of up to 1 MB. */
