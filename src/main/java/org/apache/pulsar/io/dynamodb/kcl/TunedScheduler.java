@@ -35,7 +35,7 @@ final class TunedScheduler {
     static final Duration LEASE_ASSIGNMENT_INTERVAL = Duration.ofSeconds(2);
     // A shard consumer moves one state per pass of the scheduler's loop (KCL's default sleeps 1 s between passes):
     // three passes from an assigned lease to the first GetRecords. A pass sends no request.
-    static final Duration DISPATCH_POLL_INTERVAL = Duration.ofMillis(200);
+    static final Duration DISPATCH_POLL_INTERVAL = Duration.ofMillis(100);
     private static final Duration LEADER_LOCK_LEASE = Duration.ofSeconds(30);
     private static final Duration LEADER_LOCK_HEARTBEAT = Duration.ofSeconds(10);
 
