@@ -1,9 +1,5 @@
 package org.apache.pulsar.io.dynamodb.kcl;
 
-import com.amazonaws.services.dynamodbv2.streamsadapter.AmazonDynamoDBStreamsAdapterClient;
-import com.amazonaws.services.dynamodbv2.streamsadapter.DynamoDBStreamsSleepTimeController;
-import com.amazonaws.services.dynamodbv2.streamsadapter.StreamsSchedulerFactory;
-import com.amazonaws.services.dynamodbv2.streamsadapter.polling.DynamoDBStreamsPollingConfig;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -30,19 +26,8 @@ import org.apache.pulsar.io.dynamodb.stream.StreamStart;
 import org.apache.pulsar.io.dynamodb.streamset.TableGate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.RegionMetadata;
-import software.amazon.kinesis.common.ConfigsBuilder;
-import software.amazon.kinesis.coordinator.CoordinatorConfig;
 import software.amazon.kinesis.coordinator.Scheduler;
 import software.amazon.kinesis.coordinator.WorkerStateChangeListener;
-import software.amazon.kinesis.leases.LeaseManagementConfig;
-import software.amazon.kinesis.lifecycle.LifecycleConfig;
-import software.amazon.kinesis.metrics.MetricsConfig;
-import software.amazon.kinesis.metrics.MetricsLevel;
-import software.amazon.kinesis.metrics.NullMetricsFactory;
-import software.amazon.kinesis.processor.ProcessorConfig;
-import software.amazon.kinesis.retrieval.RetrievalConfig;
 
 /**
  * Reads DynamoDB streams with one KCL 3 scheduler through the DynamoDB Streams Kinesis adapter: one stream
@@ -51,22 +36,11 @@ import software.amazon.kinesis.retrieval.RetrievalConfig;
 public final class KclChangeStream implements GatedChangeStream {
 
     private static final Logger log = LoggerFactory.getLogger(KclChangeStream.class);
-    // DynamoDB Streams returns at most 1000 records per GetRecords call.
-    private static final int MAX_RECORDS_PER_POLL = 1000;
     private static final Duration SHUTDOWN_ACK_WAIT = Duration.ofSeconds(5);
-    // A worker finds a lease assigned to it every half of this (lease discovery), and the leader reassigns expired
-    // leases every one of it: a new application's first lease and a dead worker's take up to that long more.
-    private static final Duration LEASE_ASSIGNMENT_INTERVAL = Duration.ofSeconds(2);
-    // A shard consumer moves one state per pass of the scheduler's loop (KCL's default sleeps 1 s between passes):
-    // three passes from an assigned lease to the first GetRecords. A pass sends no request.
-    private static final Duration DISPATCH_POLL_INTERVAL = Duration.ofMillis(200);
-    private static final Duration LEADER_LOCK_LEASE = Duration.ofSeconds(30);
-    private static final Duration LEADER_LOCK_HEARTBEAT = Duration.ofSeconds(10);
     private static final Duration GRACEFUL_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration THREAD_EXIT_TIMEOUT = Duration.ofSeconds(10);
 
     private final DynamoDBSourceConfig config;
-    private final AwsClients clients;
     private final String workerId;
     private final Consumer<Throwable> fatal;
     private final KclStreams streams;
@@ -133,7 +107,6 @@ public final class KclChangeStream implements GatedChangeStream {
                             SourceMetrics metrics, Sequencing sequencing,
                             Function<ProcessorContext, KclStreams> streamsFor) {
         this.config = config;
-        this.clients = clients;
         this.workerId = workerId;
         this.fatal = fatal;
         this.gaps = gap -> {
@@ -157,10 +130,11 @@ public final class KclChangeStream implements GatedChangeStream {
         // KCL's classes take most of a second to load in a fresh JVM: the scheduler (no request) is built while
         // the source checks the stream, and started by start(). The same thread then loads the SDK's region
         // metadata, which the scheduler would otherwise load on its own critical path.
-        this.building = CompletableFuture.supplyAsync(this::buildScheduler, task -> {
+        TunedScheduler tuned = new TunedScheduler(config, clients, workerId, this.gaps, new FailureListener());
+        this.building = CompletableFuture.supplyAsync(() -> tuned.build(streams), task -> {
             Thread thread = new Thread(() -> {
                 task.run();
-                loadRegionMetadata(config.getSigningRegion());
+                TunedScheduler.loadRegionMetadata(config.getSigningRegion());
             }, "dynamodb-kcl-build-" + config.getApplicationName());
             thread.setDaemon(true);
             thread.start();
@@ -240,71 +214,12 @@ public final class KclChangeStream implements GatedChangeStream {
         }
     }
 
-    /** Builds the scheduler, tuned for start-up; sends no request. */
-    private Scheduler buildScheduler() {
-        AmazonDynamoDBStreamsAdapterClient adapterClient = new DirectRecordsAdapterClient(clients.streams(),
-                config.getSigningRegion(), clients::realStreamArn, gaps);
-        ConfigsBuilder configs = new ConfigsBuilder(streams.tracker(), config.getApplicationName(), adapterClient,
-                clients.dynamo(), clients.cloudWatch(), workerId, streams.processors());
-
-        // leaseManagementConfig() builds a new object on every call: tune and pass this one reference.
-        // The adapter forces these three anyway (and warns); set here they take effect from the start.
-        LeaseManagementConfig leases = configs.leaseManagementConfig()
-                .shardSyncIntervalMillis(0)
-                .leasesRecoveryAuditorInconsistencyConfidenceThreshold(0)
-                // KCL's default (twice the 10 s failover time) lets a new worker wait 20 s for a second
-                // assignment pass, since the first one runs before the worker has reported its metrics.
-                .leaseAssignmentIntervalMillis(LEASE_ASSIGNMENT_INTERVAL.toMillis())
-                // Only the leader reassigns a dead worker's leases; when the dead worker was the leader, the
-                // others wait for its lock to expire first (120 s by default).
-                .dynamoDbLockBasedLeaderLeaseDurationInMillis(LEADER_LOCK_LEASE.toMillis())
-                .dynamoDbLockBasedLeaderHeartbeatPeriodInMillis(LEADER_LOCK_HEARTBEAT.toMillis());
-        // Host CPU says little about a Pulsar instance's load, and selecting it probes EC2 instance metadata in the
-        // Scheduler's constructor (up to 10 s off EC2): leases are balanced by throughput instead.
-        leases.workerUtilizationAwareAssignmentConfig().disableWorkerMetrics(true);
-        // No idle wait after a full batch: a backlog drains at the stream's pace, not one batch per pollInterval.
-        DynamoDBStreamsPollingConfig polling = new BacklogAwarePollingConfig(adapterClient)
-                .idleTimeBetweenReadsInMillis(config.getPollInterval());
-        polling.maxRecords(MAX_RECORDS_PER_POLL);
-        polling.sleepTimeController(new DynamoDBStreamsSleepTimeController());
-        RetrievalConfig retrieval = configs.retrievalConfig().retrievalSpecificConfig(polling);
-        CoordinatorConfig coordinator = configs.coordinatorConfig()
-                .skipShardSyncAtWorkerInitializationIfLeasesExist(true)
-                .shardConsumerDispatchPollIntervalMillis(DISPATCH_POLL_INTERVAL.toMillis())
-                .workerStateChangeListener(new FailureListener());
-        LifecycleConfig lifecycle = configs.lifecycleConfig()
-                .taskBackoffTimeMillis(config.getBackoffTime());
-        MetricsConfig metrics = configs.metricsConfig().metricsLevel(config.getMetricsLevel());
-        if (config.getMetricsLevel() == MetricsLevel.NONE) {
-            metrics.metricsFactory(new NullMetricsFactory());
-        }
-        // Called on every poll, even empty ones, so idle shards still checkpoint and republish failures.
-        ProcessorConfig processor = configs.processorConfig().callProcessRecordsEvenForEmptyRecordList(true);
-
-        return StreamsSchedulerFactory.createScheduler(configs.checkpointConfig(), coordinator, leases, lifecycle,
-                metrics, processor, retrieval, adapterClient);
-    }
-
     /** Waits for the source's go-ahead; a failed check ends the wait with IllegalStateException. */
     private static void awaitGo(CompletableFuture<Void> go) throws InterruptedException {
         try {
             go.get();
         } catch (ExecutionException e) {
             throw new IllegalStateException("not started: " + e.getCause(), e.getCause());
-        }
-    }
-
-    /**
-     * The adapter reads the stream region's partition (KinesisMapperUtil) when it makes a shard's consumer and when it
-     * syncs shards, and the SDK's first metadata lookup loads the metadata of every region and service: about 360
-     * classes, which took 0.6 to 2.3 s on a busy 2-core machine, on a restart between its lease and its first record.
-     * Loaded here, ahead, it is one map lookup then.
-     */
-    private static void loadRegionMetadata(Region region) {
-        try {
-            RegionMetadata.of(region);
-        } catch (RuntimeException e) {
-            log.debug("Loading the SDK's region metadata ahead failed; it loads when first needed", e);
         }
     }
 

@@ -48,7 +48,7 @@ class KclChangeStreamTuningTest {
                 assertThat(leases.workerUtilizationAwareAssignmentConfig().disableWorkerMetrics()).isTrue();
                 assertThat(leases.workerUtilizationAwareAssignmentConfig().workerMetricList()).isEmpty();
                 assertThat(leases.leaseAssignmentIntervalMillis()).isEqualTo(2_000L);
-                assertThat(scheduler.shardConsumerDispatchPollIntervalMillis()).isEqualTo(200L);
+                assertThat(scheduler.shardConsumerDispatchPollIntervalMillis()).isEqualTo(100L);
                 assertThat(scheduler.coordinatorConfig().skipShardSyncAtWorkerInitializationIfLeasesExist()).isTrue();
             } finally {
                 stream.close();
