@@ -62,7 +62,8 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * JVM, a Pulsar standalone broker and the connector's NAR in Pulsar's LocalRunner in child JVMs, all on 127.0.0.1.
  * Prints a Markdown table and writes it, with PNG charts, to bench/ (full default run) or target/bench/ (a subset
  * or shortened run). Scenarios: latency, latency-1s, throughput, backlog (also memory and the NAR's unused jars),
- * startup, startup-cds, startup-fast, startup-worker, nar, conversion, requests, snapshot, metrics, effectively-once, tables.
+ * startup, startup-cds, startup-fast, startup-worker, nar, conversion, requests, snapshot, metrics,
+ * effectively-once, tables.
  */
 public final class Benchmark {
 

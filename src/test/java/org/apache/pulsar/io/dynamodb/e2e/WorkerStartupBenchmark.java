@@ -144,10 +144,11 @@ final class WorkerStartupBenchmark {
     private void row(String name, List<Figures> figures) {
         double fresh = median(figures, Figures::newFromOpen);
         double restart = median(figures, Figures::restartFromOpen);
-        report.row(name, String.format(Locale.ROOT, "median of %d: new applicationName %.1f s (%s); restart (`sources"
-                        + " stop`, a change, `sources start`: existing leases) %.1f s (%s); from the admin request %.1f s"
-                        + " and %.1f s; CPU time of the instance JVM from its start to the first record %.1f s and"
-                        + " %.1f s", figures.size(), fresh, range(figures, Figures::newFromOpen), restart,
+        report.row(name, String.format(Locale.ROOT, "median of %d: new applicationName %.1f s (%s); restart"
+                        + " (`sources stop`, a change, `sources start`: existing leases) %.1f s (%s); from the admin"
+                        + " request %.1f s and %.1f s; CPU time of the instance JVM from its start to the first"
+                        + " record %.1f s and %.1f s", figures.size(), fresh, range(figures, Figures::newFromOpen),
+                        restart,
                         range(figures, Figures::restartFromOpen), median(figures, Figures::newFromRequest),
                         median(figures, Figures::restartFromRequest), median(figures, Figures::newCpu),
                         median(figures, Figures::restartCpu)),
