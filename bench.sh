@@ -3,7 +3,7 @@
 # broker and the NAR in Pulsar's LocalRunner on this machine and measures latency, throughput, backlog drain,
 # memory, start-up, NAR size and conversion speed. Needs JDK 17 and Maven; about 11 minutes.
 #   ./bench.sh                      every scenario, full parameters; results in bench/ (results.md, *.png)
-#   ./bench.sh latency nar          a subset: latency latency-1s throughput backlog (= memory) startup startup-cds startup-worker nar conversion requests snapshot metrics effectively-once tables
+#   ./bench.sh latency nar          a subset: latency latency-1s throughput backlog (= memory) startup startup-cds startup-fast startup-worker nar conversion requests snapshot metrics effectively-once tables
 #   BENCH_DURATION_SECONDS=10 BENCH_BACKLOG_RECORDS=10000 ./bench.sh    a smoke run
 # A subset or shortened run writes to target/bench/ instead. MAVEN_ARGS (e.g. -o) go to Maven; BENCH_BUILD_DIR
 # (default target) is Maven's build folder, for a benchmark beside another build of the same tree.

@@ -62,13 +62,14 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * JVM, a Pulsar standalone broker and the connector's NAR in Pulsar's LocalRunner in child JVMs, all on 127.0.0.1.
  * Prints a Markdown table and writes it, with PNG charts, to bench/ (full default run) or target/bench/ (a subset
  * or shortened run). Scenarios: latency, latency-1s, throughput, backlog (also memory and the NAR's unused jars),
- * startup, startup-cds, startup-worker, nar, conversion, requests, snapshot, metrics, effectively-once, tables.
+ * startup, startup-cds, startup-fast, startup-worker, nar, conversion, requests, snapshot, metrics,
+ * effectively-once, tables.
  */
 public final class Benchmark {
 
     static final List<String> SCENARIOS =
-            List.of("latency", "latency-1s", "throughput", "backlog", "startup", "startup-cds", "startup-worker", "nar",
-                    "conversion",
+            List.of("latency", "latency-1s", "throughput", "backlog", "startup", "startup-cds", "startup-fast",
+                    "startup-worker", "nar", "conversion",
                     "requests", "snapshot", "metrics", "effectively-once", "tables");
     private static final String TENANT_NS = "persistent://public/default/";
     private static final int LATENCY_RATE = 200;
@@ -96,6 +97,11 @@ public final class Benchmark {
             "-XX:+UseZGC", "-XX:+PerfDisableSharedMem", "-XX:+AlwaysPreTouch",
             "-Dpulsar.allocator.exit_on_oom=true", "-Dio.netty.recycler.maxCapacityPerThread=4096",
             "-XX:+ExitOnOutOfMemoryError");
+    /**
+     * Fast start (README "Fast start"), added to a class-data sharing archive: C1 only (no C2 compilation, which
+     * burns most of a start's CPU on 2 cores; slower at peak) and the serial collector (no G1 set-up and threads).
+     */
+    static final List<String> FAST_START_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
     /** The connector JVM's options: the process runtime's, or -Dbench.connectorJvmOptions="..." (space-separated). */
     static final List<String> CONNECTOR_JVM = System.getProperty("bench.connectorJvmOptions", "").isBlank()
             ? PROCESS_RUNTIME_JVM
@@ -117,6 +123,8 @@ public final class Benchmark {
     private PulsarClient client;
     private Set<String> loadedNarJars;
     private int runCounter;
+    /** The class-data sharing archive rows 6c and 6d map, once written. */
+    private Path startupArchive;
 
     private static final java.util.logging.Logger SDK_V1_LOG = java.util.logging.Logger.getLogger("com.amazonaws");
 
@@ -171,7 +179,12 @@ public final class Benchmark {
                     case "throughput" -> throughput();
                     case "backlog" -> backlog();
                     case "startup" -> startup("6. start-up, open() to first record", List.of());
-                    case "startup-cds" -> startupWithClassDataSharing();
+                    case "startup-cds" -> startup("6c. start-up with a class-data sharing archive (operator option)",
+                            classDataSharing());
+                    case "startup-fast" -> startup("6d. start-up with the archive, C1 only and the serial collector"
+                            + " (operator option: " + String.join(" ", FAST_START_JVM) + ")",
+                            java.util.stream.Stream.concat(classDataSharing().stream(), FAST_START_JVM.stream())
+                                    .toList());
                     case "nar" -> nar();
                     case "conversion" -> conversion();
                     case "requests" -> requests();
@@ -469,31 +482,33 @@ public final class Benchmark {
     }
 
     /**
-     * 6c: row 6 with a class-data sharing archive of the connector JVM (README "Start-up"): one new application and
-     * restart write the archive as the JVM exits (-XX:ArchiveClassesAtExit, JDK 17's dynamic archive: it holds the
-     * NAR's classes too), then every run of row 6 maps it (-XX:SharedArchiveFile). An operator's option, not a
-     * default: the archive belongs to one JDK build and one instance class path.
+     * 6c and 6d: the options that map a class-data sharing archive of the connector JVM (README "Start-up"),
+     * written once per benchmark run by a new application and restart as the JVM exits (-XX:ArchiveClassesAtExit,
+     * JDK 17's dynamic archive: it holds the NAR's classes too). An operator's option, not a default: the archive
+     * belongs to one JDK build and one instance class path.
      */
-    private void startupWithClassDataSharing() throws Exception {
+    private List<String> classDataSharing() throws Exception {
         Path archive = workDir.resolve("startup-cds").resolve("connector.jsa");
-        Files.createDirectories(archive.getParent());
-        Files.deleteIfExists(archive);
-        try (Run run = new Run("startup-cds-dump", 100, "")) {
-            run.put(0);
-            run.startConnector(List.of("-XX:ArchiveClassesAtExit=" + archive));
-            run.awaitReceived(1, Duration.ofMinutes(3));
-            run.stopConnector();
-            run.put(1);
-            run.startConnector(List.of("-XX:ArchiveClassesAtExit=" + archive));
-            run.awaitReceived(2, Duration.ofMinutes(3));
-            run.stopConnector();
+        if (startupArchive == null) {
+            Files.createDirectories(archive.getParent());
+            Files.deleteIfExists(archive);
+            try (Run run = new Run("startup-cds-dump", 100, "")) {
+                run.put(0);
+                run.startConnector(List.of("-XX:ArchiveClassesAtExit=" + archive));
+                run.awaitReceived(1, Duration.ofMinutes(3));
+                run.stopConnector();
+                run.put(1);
+                run.startConnector(List.of("-XX:ArchiveClassesAtExit=" + archive));
+                run.awaitReceived(2, Duration.ofMinutes(3));
+                run.stopConnector();
+            }
+            if (!Files.isRegularFile(archive)) {
+                throw new IllegalStateException("the connector JVM wrote no class-data sharing archive at " + archive);
+            }
+            say(String.format(Locale.ROOT, "startup-cds: archive %s, %.0f MB", archive, Files.size(archive) / 1e6));
+            startupArchive = archive;
         }
-        if (!Files.isRegularFile(archive)) {
-            throw new IllegalStateException("the connector JVM wrote no class-data sharing archive at " + archive);
-        }
-        say(String.format(Locale.ROOT, "startup-cds: archive %s, %.0f MB", archive, Files.size(archive) / 1e6));
-        startup("6c. start-up with a class-data sharing archive (operator option)",
-                List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=warning"));
+        return List.of("-XX:SharedArchiveFile=" + startupArchive, "-Xlog:cds=warning");
     }
 
     private static double median(List<Double> values) {

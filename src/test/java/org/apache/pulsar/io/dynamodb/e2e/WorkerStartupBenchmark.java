@@ -55,9 +55,17 @@ final class WorkerStartupBenchmark {
         this.report = setup.report();
     }
 
-    /** One run's four figures, seconds. */
+    /** One run's figures: seconds, and the instance JVM's CPU seconds from its start to the first record. */
     private record Figures(double newFromOpen, double newFromRequest, double restartFromOpen,
-                           double restartFromRequest) {
+                           double restartFromRequest, double newCpu, double restartCpu) {
+    }
+
+    /**
+     * How a run's source is created: a name prefix, and the source's runtimeFlags ({@code pulsar-admin sources create
+     * --runtime-flags}), which the PROCESS runtime adds to the instance JVM's command line; jcmdDump, when set, is
+     * where {@code jcmd <pid> VM.cds dynamic_dump} writes an archive once the first record is in.
+     */
+    private record Variant(String prefix, String runtimeFlags, Path jcmdDump) {
     }
 
     void run() throws Exception {
@@ -71,59 +79,149 @@ final class WorkerStartupBenchmark {
              PulsarAdmin admin = PulsarAdmin.builder().serviceHttpUrl(pulsar.webServiceUrl()).build();
              PulsarClient client = PulsarClient.builder().serviceUrl(pulsar.brokerServiceUrl()).build();
              DynamoDbLocal dynamo = DynamoDbLocal.start()) {
-            List<Figures> figures = new ArrayList<>();
+            Runner runner = new Runner(worker, pulsar, admin, client, dynamo);
+            // the operator recipe (README "Fast start"): one start and stop of a source whose runtimeFlags write a
+            // class-data sharing archive as each instance JVM exits, then sources that map it, with C1 only and
+            // the serial collector
+            Path archive = writeArchive(runner);
+            Variant plain = new Variant("bench-wstart-", null, null);
+            Variant fast = new Variant("bench-wfast-", "-XX:SharedArchiveFile=" + archive + " "
+                    + String.join(" ", Benchmark.FAST_START_JVM), null);
+            List<Figures> plainFigures = new ArrayList<>();
+            List<Figures> fastFigures = new ArrayList<>();
             for (int i = 1; i <= runs; i++) {
-                Figures run = oneRun(i, worker, pulsar, admin, client, dynamo);
-                figures.add(run);
-                report.say(String.format(Locale.ROOT, "startup-worker %d/%d: new application %.1f s, restart %.1f s"
-                                + " from open() to the first record (%.1f s and %.1f s from the admin request);"
-                                + " load average %s", i, runs, run.newFromOpen(), run.restartFromOpen(),
-                        run.newFromRequest(), run.restartFromRequest(), Benchmark.loadAverage()));
+                // back to back, so that both see the same load
+                plainFigures.add(oneRun(runner, plain, i));
+                fastFigures.add(oneRun(runner, fast, i));
             }
-            double fresh = median(figures, Figures::newFromOpen);
-            double restart = median(figures, Figures::restartFromOpen);
-            report.row("6b. start-up on a function worker (PROCESS runtime), open() to first record",
-                    String.format(Locale.ROOT, "median of %d: new applicationName %.1f s (%s); restart (`sources"
-                                    + " stop`, a change, `sources start`: existing leases) %.1f s (%s); from the admin request %.1f s and"
-                                    + " %.1f s", runs, fresh, range(figures, Figures::newFromOpen), restart,
-                            range(figures, Figures::restartFromOpen), median(figures, Figures::newFromRequest),
-                            median(figures, Figures::restartFromRequest)),
-                    "new ≤ 5 s, restart ≤ 2 s", fresh <= 5 && restart <= 2 ? "met" : "MISSED");
+            row("6b. start-up on a function worker (PROCESS runtime), open() to first record", plainFigures);
+            row(String.format(Locale.ROOT, "6e. start-up on a function worker, source created with --runtime-flags"
+                    + " '%s' (operator option; archive %.0f MB, %s)",
+                    fast.runtimeFlags().replace(archive.toString(), "<archive>"), Files.size(archive) / 1e6,
+                    archive.getFileName().toString().contains("jcmd") ? "taken from a running instance with jcmd"
+                            : "written as an instance JVM exited"), fastFigures);
         }
     }
 
-    private Figures oneRun(int i, ProcessRuntimeWorker worker, PulsarStandalone pulsar, PulsarAdmin admin,
-                           PulsarClient client, DynamoDbLocal dynamo) throws Exception {
-        String table = "wstart" + i;
-        String name = "bench-wstart-" + i;
+    /**
+     * The operator recipe's first step: a source whose runtimeFlags write a class-data sharing archive as each
+     * instance JVM exits. The PROCESS runtime kills an instance 10 s after asking it to stop, which can be before the
+     * JVM has written the archive (the connector's close comes first); then the archive is taken from a running
+     * instance instead, as JDK 17 allows: -XX:+RecordDynamicDumpInfo and {@code jcmd <pid> VM.cds dynamic_dump}.
+     */
+    private Path writeArchive(Runner runner) throws Exception {
+        Path cds = dir.toAbsolutePath().resolve("cds");
+        Files.createDirectories(cds);
+        Path atExit = cds.resolve("instance-at-exit.jsa");
+        oneRun(runner, new Variant("bench-wdump-", "-XX:ArchiveClassesAtExit=" + atExit, null), 1);
+        long atExitSize = Files.isRegularFile(atExit) ? Files.size(atExit) : -1;
+        report.say(String.format(Locale.ROOT, "startup-worker: -XX:ArchiveClassesAtExit wrote %s",
+                atExitSize < 0 ? "no file" : atExitSize == 0 ? "an empty file (the JVM was killed while dumping)"
+                        : String.format(Locale.ROOT, "%.0f MB", atExitSize / 1e6)));
+        if (atExitSize > 0) {
+            return atExit;
+        }
+        Path jcmd = cds.resolve("instance-jcmd.jsa");
+        oneRun(runner, new Variant("bench-wjcmd-", "-XX:+RecordDynamicDumpInfo", jcmd), 1);
+        report.say(String.format(Locale.ROOT, "startup-worker: jcmd VM.cds dynamic_dump wrote %.0f MB",
+                Files.size(jcmd) / 1e6));
+        return jcmd;
+    }
+
+    /** {@code jcmd <pid> VM.cds dynamic_dump <archive>}, with the JDK this benchmark (and the worker) runs on. */
+    private static void dumpWithJcmd(long pid, Path archive) throws IOException, InterruptedException {
+        Path out = archive.resolveSibling(archive.getFileName() + ".jcmd.log");
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid), "VM.cds", "dynamic_dump", archive.toString())
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        if (!jcmd.waitFor(2, java.util.concurrent.TimeUnit.MINUTES) || jcmd.exitValue() != 0
+                || !Files.isRegularFile(archive) || Files.size(archive) == 0) {
+            jcmd.destroyForcibly();
+            throw new IllegalStateException("jcmd " + pid + " VM.cds dynamic_dump wrote no archive; see " + out);
+        }
+    }
+
+    private void row(String name, List<Figures> figures) {
+        double fresh = median(figures, Figures::newFromOpen);
+        double restart = median(figures, Figures::restartFromOpen);
+        report.row(name, String.format(Locale.ROOT, "median of %d: new applicationName %.1f s (%s); restart"
+                        + " (`sources stop`, a change, `sources start`: existing leases) %.1f s (%s); from the admin"
+                        + " request %.1f s and %.1f s; CPU time of the instance JVM from its start to the first"
+                        + " record %.1f s and %.1f s", figures.size(), fresh, range(figures, Figures::newFromOpen),
+                        restart,
+                        range(figures, Figures::restartFromOpen), median(figures, Figures::newFromRequest),
+                        median(figures, Figures::restartFromRequest), median(figures, Figures::newCpu),
+                        median(figures, Figures::restartCpu)),
+                "new ≤ 5 s, restart ≤ 2 s", fresh <= 5 && restart <= 2 ? "met" : "MISSED");
+    }
+
+    /** The worker, broker and DynamoDB Local the runs share. */
+    private record Runner(ProcessRuntimeWorker worker, PulsarStandalone pulsar, PulsarAdmin admin,
+                          PulsarClient client, DynamoDbLocal dynamo) {
+    }
+
+    /** A new source of its own table: first record, stop, a change, start, first record, delete. */
+    private Figures oneRun(Runner on, Variant variant, int i) throws Exception {
+        String name = variant.prefix() + i;
+        String table = name.replace("-", "");
         String topic = "persistent://" + TENANT + "/" + NAMESPACE + "/" + name;
-        String arn = dynamo.createTableWithStream(table);
+        String arn = on.dynamo().createTableWithStream(table);
         Map<String, Long> arrivals = new ConcurrentHashMap<>();
-        try (Consumer<byte[]> consumer = client.newConsumer(Schema.BYTES).topic(topic).subscriptionName("bench")
+        try (Consumer<byte[]> consumer = on.client().newConsumer(Schema.BYTES).topic(topic).subscriptionName("bench")
                 .subscriptionInitialPosition(SubscriptionInitialPosition.Earliest)
                 .messageListener((c, m) -> {
                     arrivals.putIfAbsent(new String(m.getValue(), StandardCharsets.UTF_8).contains("\"r1\"")
                             ? "r1" : "r0", System.nanoTime());
                     c.acknowledgeAsync(m);
                 }).subscribe()) {
-            dynamo.put(table, Map.of("id", AttributeValue.fromS("r0")));
+            on.dynamo().put(table, Map.of("id", AttributeValue.fromS("r0")));
             long created = System.nanoTime();
-            WorkerSource source = WorkerSource.create(admin, pulsar.jvm(), sourceConfig(dynamo, arn, name, topic),
-                    runtime.nar());
-            Path log = worker.instanceLog(TENANT, NAMESPACE, name, 0);
+            SourceConfig config = sourceConfig(on.dynamo(), arn, name, topic);
+            config.setRuntimeFlags(variant.runtimeFlags());
+            WorkerSource source = WorkerSource.create(on.admin(), on.pulsar().jvm(), config, runtime.nar());
+            Path log = on.worker().instanceLog(TENANT, NAMESPACE, name, 0);
             long first = await(arrivals, "r0", name);
+            double newCpu = instanceCpuSeconds(source);
+            if (variant.jcmdDump() != null) {
+                dumpWithJcmd(source.process(0).handle().pid(), variant.jcmdDump());
+            }
             double newFromOpen = secondsSinceLastOpen(log, first);
             // stopped first, so that the change can only come through the next instance JVM
             source.stop();
             source.awaitNoProcess("the instance JVM stopped", FIRST_RECORD);
-            dynamo.put(table, Map.of("id", AttributeValue.fromS("r1")));
+            on.dynamo().put(table, Map.of("id", AttributeValue.fromS("r1")));
             long restarted = System.nanoTime();
             source.start();
             long second = await(arrivals, "r1", name);
+            double restartCpu = instanceCpuSeconds(source);
             double restartFromOpen = secondsSinceLastOpen(log, second);
             source.delete();
-            return new Figures(newFromOpen, (first - created) / 1e9, restartFromOpen, (second - restarted) / 1e9);
+            // the next run starts alone (and an instance JVM writing an archive at exit has written it)
+            source.awaitNoProcess("the instance JVM ended", FIRST_RECORD);
+            Figures figures = new Figures(newFromOpen, (first - created) / 1e9, restartFromOpen,
+                    (second - restarted) / 1e9, newCpu, restartCpu);
+            report.say(String.format(Locale.ROOT, "startup-worker %s: new application %.1f s, restart %.1f s"
+                            + " from open() to the first record (%.1f s and %.1f s from the admin request);"
+                            + " instance JVM CPU %.1f s and %.1f s; load average %s", name, newFromOpen,
+                    restartFromOpen, figures.newFromRequest(), figures.restartFromRequest(), newCpu, restartCpu,
+                    Benchmark.loadAverage()));
+            return figures;
         }
+    }
+
+    /** CPU seconds of the source's (one) instance JVM so far; checks it maps the archive its runtimeFlags name. */
+    private static double instanceCpuSeconds(WorkerSource source) throws IOException {
+        InstanceProcess process = source.process(0);
+        String flags = String.join(" ", process.commandLine());
+        java.util.regex.Matcher archive = java.util.regex.Pattern.compile("-XX:SharedArchiveFile=(\\S+)")
+                .matcher(flags);
+        long pid = process.handle().pid();
+        if (archive.find() && !Files.readString(Path.of("/proc", Long.toString(pid), "maps"))
+                .contains(archive.group(1))) {
+            throw new IllegalStateException("instance JVM " + pid + " does not map the archive " + archive.group(1)
+                    + " its runtimeFlags name (see its log: the JVM ignores an archive it cannot use)");
+        }
+        return Benchmark.cpuTicks(pid) / 100.0;
     }
 
     private static SourceConfig sourceConfig(DynamoDbLocal dynamo, String arn, String name, String topic) {
