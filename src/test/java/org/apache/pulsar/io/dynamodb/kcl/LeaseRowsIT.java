@@ -2,15 +2,11 @@ package org.apache.pulsar.io.dynamodb.kcl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.util.Map;
 import org.apache.pulsar.io.dynamodb.testing.DynamoDbLocal;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -29,9 +25,7 @@ class LeaseRowsIT {
     @BeforeAll
     static void start() throws Exception {
         dynamo = DynamoDbLocal.start();
-        client = DynamoDbAsyncClient.builder().endpointOverride(URI.create(dynamo.endpoint())).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                        DynamoDbLocal.ACCESS_KEY, DynamoDbLocal.SECRET_KEY))).build();
+        client = dynamo.newAsyncClient();
         DynamoDbClient sync = dynamo.client();
         sync.createTable(b -> b.tableName(TABLE).billingMode(BillingMode.PAY_PER_REQUEST)
                 .keySchema(k -> k.attributeName("leaseKey").keyType(KeyType.HASH))

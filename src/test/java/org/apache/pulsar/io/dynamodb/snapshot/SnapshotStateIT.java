@@ -2,7 +2,6 @@ package org.apache.pulsar.io.dynamodb.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,9 +15,6 @@ import org.apache.pulsar.io.dynamodb.testing.DynamoDbLocal;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.kinesis.common.DdbTableConfig;
@@ -64,9 +60,7 @@ class SnapshotStateIT {
     @BeforeAll
     static void start() throws Exception {
         dynamo = DynamoDbLocal.start();
-        client = DynamoDbAsyncClient.builder().endpointOverride(URI.create(dynamo.endpoint())).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                        DynamoDbLocal.ACCESS_KEY, DynamoDbLocal.SECRET_KEY))).build();
+        client = dynamo.newAsyncClient();
     }
 
     @AfterAll

@@ -11,6 +11,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -87,6 +88,16 @@ public final class DynamoDbLocal implements AutoCloseable {
 
     public DynamoDbClient client() {
         return client;
+    }
+
+    /**
+     * A new async client of this DynamoDB Local, built as the connector builds its own (its calls are not marked as
+     * the test's, unlike {@link #client()}'s), for connector code under test; the caller closes it.
+     */
+    public DynamoDbAsyncClient newAsyncClient() {
+        return DynamoDbAsyncClient.builder().endpointOverride(URI.create(endpoint())).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY,
+                        SECRET_KEY))).build();
     }
 
     /** Creates a table keyed by a string {@code id} with a NEW_AND_OLD_IMAGES stream; returns the stream ARN. */
