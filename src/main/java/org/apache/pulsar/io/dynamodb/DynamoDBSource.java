@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
+import org.apache.pulsar.functions.api.Record;
 import org.apache.pulsar.io.core.PushSource;
 import org.apache.pulsar.io.core.SourceContext;
 import org.apache.pulsar.io.core.annotations.Connector;
@@ -26,6 +27,7 @@ import org.apache.pulsar.io.dynamodb.kcl.TableStreamStart;
 import org.apache.pulsar.io.dynamodb.kcl.WorkerIds;
 import org.apache.pulsar.io.dynamodb.metrics.MetricsReporter;
 import org.apache.pulsar.io.dynamodb.metrics.SourceMetrics;
+import org.apache.pulsar.io.dynamodb.publish.OrderedPublisher;
 import org.apache.pulsar.io.dynamodb.snapshot.SnapshotThenStream;
 import org.apache.pulsar.io.dynamodb.snapshot.TableSnapshots;
 import org.apache.pulsar.io.dynamodb.stream.ChangeStream;
@@ -166,14 +168,37 @@ public class DynamoDBSource extends PushSource<byte[]> {
         return retentionGaps;
     }
 
+    /**
+     * The next record for Pulsar to send. Under effectively-once, a record queued behind a message that failed to
+     * publish fails the source here rather than being sent (see {@link OrderedPublisher#beforeSend}).
+     */
+    @Override
+    public Record<byte[]> read() throws Exception {
+        Record<byte[]> next = super.read();
+        OrderedPublisher.beforeSend(next);
+        return next;
+    }
+
     /** The records the connector holds are bounded by receiveQueueSize permits, not by this queue. */
     @Override
     public int getQueueLength() {
         return Integer.MAX_VALUE;
     }
 
-    private void failSource(Throwable error) {
-        notifyError(error instanceof Exception exception ? exception : new IllegalStateException(error));
+    /**
+     * Queues the error for Pulsar's next read(). It may be called on Pulsar's instance thread just interrupted (a
+     * publish that failed because a stop interrupted it): the queue's put would then throw and lose the error, so the
+     * interrupt is set aside for the put and kept for what the thread does next.
+     */
+    void failSource(Throwable error) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            notifyError(error instanceof Exception exception ? exception : new IllegalStateException(error));
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override

@@ -130,6 +130,16 @@ final class NumberedSequence implements ReaderSequence {
     }
 
     @Override
+    public void checkSendable(String reader) {
+        if (failed.get()) {
+            throw new IllegalStateException(reader + ": not handed to Pulsar, since an earlier message of producer '"
+                    + producerName + "' failed to publish: stored after it, this one would make the restarted "
+                    + "instance pass over the failed one (the broker keeps only the highest sequence id); the source "
+                    + "fails instead");
+        }
+    }
+
+    @Override
     public boolean failsSourceOnPublishError(String reader) {
         if (failed.compareAndSet(false, true)) {
             String message = reader + ": Pulsar failed to publish a message of producer '" + producerName

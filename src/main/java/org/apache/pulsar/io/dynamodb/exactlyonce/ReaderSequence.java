@@ -67,4 +67,12 @@ public interface ReaderSequence {
      *     false when the caller publishes it again
      */
     boolean failsSourceOnPublishError(String reader);
+
+    /**
+     * Called as Pulsar takes one of the reader's messages to send it: throws once a failed publish failed the source,
+     * since a later message of the same producer stored by the broker would make the restarted instance pass over
+     * the failed one.
+     */
+    default void checkSendable(String reader) {
+    }
 }

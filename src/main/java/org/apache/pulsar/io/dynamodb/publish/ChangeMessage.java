@@ -13,6 +13,9 @@ final class ChangeMessage implements Record<byte[]> {
         void acked(long position);
 
         void failed(long position);
+
+        /** Pulsar is about to send the record: throws when it must not be sent any more. */
+        void beforeSend();
     }
 
     private final ChangeRecord change;
@@ -72,6 +75,10 @@ final class ChangeMessage implements Record<byte[]> {
     @Override
     public void fail() {
         outcome.failed(position);
+    }
+
+    void beforeSend() {
+        outcome.beforeSend();
     }
 
     @Override

@@ -177,6 +177,21 @@ public final class OrderedPublisher implements ChangeMessage.Outcome {
         release(tracker.ack(position));
     }
 
+    /**
+     * The source calls this for each record Pulsar takes from it, before Pulsar sends it: a record of an
+     * effectively-once reader whose earlier message failed to publish fails the source here instead of being sent.
+     */
+    public static void beforeSend(org.apache.pulsar.functions.api.Record<?> record) {
+        if (record instanceof ChangeMessage message) {
+            message.beforeSend();
+        }
+    }
+
+    @Override
+    public void beforeSend() {
+        sequence.checkSendable(name);
+    }
+
     @Override
     public void failed(long position) {
         listener.failed();

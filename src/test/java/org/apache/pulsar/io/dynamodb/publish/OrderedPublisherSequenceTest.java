@@ -1,6 +1,7 @@
 package org.apache.pulsar.io.dynamodb.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigInteger;
 import java.time.Instant;
@@ -11,6 +12,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import org.apache.pulsar.functions.api.Record;
+import org.apache.pulsar.io.dynamodb.DynamoDBSource;
 import org.apache.pulsar.io.dynamodb.config.MessageKeyMode;
 import org.apache.pulsar.io.dynamodb.config.OutputFormat;
 import org.apache.pulsar.io.dynamodb.convert.ChangeRecordConverter;
@@ -124,5 +126,44 @@ class OrderedPublisherSequenceTest {
         assertThat(sent).hasSize(before);
         assertThat(failures).hasSize(1);
         assertThat(failures.get(0)).hasMessageContaining("not sent again");
+    }
+
+    /**
+     * Records already queued behind the failed message (up to receiveQueueSize) must not reach Pulsar: the broker
+     * would store them, its last sequence id would pass the failed message's, and the restarted instance would pass
+     * over it for good. Pulsar takes them through the source's read(), which fails the source instead.
+     */
+    @Test
+    void messagesQueuedBehindAFailedPublishAreNotHandedToPulsar() throws Exception {
+        OrderedPublisher publisher = take("TRIM_HORIZON", 0);
+        read(publisher, 0, 4);
+        DynamoDBSource source = new DynamoDBSource();
+        sent.forEach(source::consume);
+        assertThat(source.read()).as("before any failure Pulsar takes the messages").isSameAs(sent.get(0));
+        sent.get(1).fail();  // e.g. the instance thread interrupted while sendAsync waited for room
+
+        assertThatThrownBy(source::read).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Shard shardId-1: not handed to Pulsar")
+                .hasMessageContaining("producer 'app/t/2026-12-01T10:00:00.000/shardId-1'");
+        assertThatThrownBy(source::read).as("nor the one after it").isInstanceOf(IllegalStateException.class);
+        assertThat(failures).hasSize(1);
+    }
+
+    @Test
+    void aFailedPublishOfOneReaderLeavesTheMessagesOfAnotherToBeSent() throws Exception {
+        OrderedPublisher failing = take("TRIM_HORIZON", 0);
+        read(failing, 0, 2);
+        Record<byte[]> failed = sent.get(0);
+        PublishContext context = new PublishContext(new ChangeRecordConverter(KeyRenderer.forMode(
+                MessageKeyMode.PRIMARY_KEY), OutputFormat.ENVELOPE, true), sent::add, permits, () -> false);
+        OrderedPublisher other = new OrderedPublisher(context, "Shard shardId-2", PublishListener.NONE,
+                new EffectivelyOnce("app", "topic", (topic, name, stopping) -> -1, failures::add).forShard(
+                        new RecordOrigin("t", "us-east-1", ARN, "shardId-2"), "TRIM_HORIZON", 0, () -> false));
+        read(other, 2, 3);
+        failed.fail();
+
+        DynamoDBSource source = new DynamoDBSource();
+        source.consume(sent.get(2));
+        assertThat(source.read()).isSameAs(sent.get(2));
     }
 }
