@@ -15,7 +15,7 @@ final class ChangeMessage implements Record<byte[]> {
         void failed(long position);
 
         /** Pulsar is about to send the record: throws when it must not be sent any more. */
-        void beforeSend();
+        void checkSendable();
     }
 
     private final ChangeRecord change;
@@ -77,8 +77,8 @@ final class ChangeMessage implements Record<byte[]> {
         outcome.failed(position);
     }
 
-    void beforeSend() {
-        outcome.beforeSend();
+    void checkSendable() {
+        outcome.checkSendable();
     }
 
     @Override

@@ -183,12 +183,12 @@ public final class OrderedPublisher implements ChangeMessage.Outcome {
      */
     public static void beforeSend(org.apache.pulsar.functions.api.Record<?> record) {
         if (record instanceof ChangeMessage message) {
-            message.beforeSend();
+            message.checkSendable();
         }
     }
 
     @Override
-    public void beforeSend() {
+    public void checkSendable() {
         sequence.checkSendable(name);
     }
 
