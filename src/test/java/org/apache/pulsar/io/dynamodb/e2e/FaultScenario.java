@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.common.functions.FunctionConfig.ProcessingGuarantees;
 import org.apache.pulsar.io.dynamodb.testing.DynamoDbLocal;
+import org.awaitility.core.ConditionTimeoutException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -286,8 +287,13 @@ final class FaultScenario implements AutoCloseable {
                     .collect(Collectors.toSet());
             assertThat(stream.size()).as("changes in the stream of %s", t)
                     .isGreaterThanOrEqualTo(load.getValue().written());
-            awaitTopic(CATCH_UP, "all " + stream.size() + " changes of " + t + " in its topic",
-                    () -> readers.get(t).poll() >= expected.size());
+            try {
+                awaitTopic(CATCH_UP, "all " + stream.size() + " changes of " + t + " in its topic",
+                        () -> readers.get(t).poll() >= expected.size());
+            } catch (ConditionTimeoutException notAll) {
+                // counted below: the report row and the failure name what is missing, not only that time ran out
+                System.out.println(name + " " + t + ": " + notAll.getMessage());
+            }
             StreamAudit.Result result = StreamAudit.audit(stream, TopicReader.readAll(env.client(), topics.get(t)));
             System.out.println(name + " " + t + ": " + result);
             results.put(t, result);
