@@ -108,12 +108,18 @@ class EffectivelyOnceFaultIT {
         Thread.sleep(random.nextInt(5_000));
         running.kill();
         LocalRunnerSource restarted = s.startSource(0);
-        await("restart " + kill + " taking the shard").atMost(FaultScenario.FIRST_DELIVERY)
-                .pollInterval(Duration.ofMillis(500))
-                .failFast("the LocalRunner exited; its errors:\n" + restarted.errors(),
-                        () -> !restarted.jvm().isAlive())
-                .until(() -> NOT_SENT_AGAIN.matcher(restarted.jvm().logText()).find() || loadDone.getAsBoolean());
+        awaitResumed(restarted, "restart " + kill + " taking the shard", loadDone);
         return restarted;
+    }
+
+    /**
+     * Waits until the instance took its shard and resumed (it logs how many messages it read again and did not send),
+     * or the load is over.
+     */
+    private static void awaitResumed(LocalRunnerSource source, String what, BooleanSupplier loadDone) {
+        await(what).atMost(FaultScenario.FIRST_DELIVERY).pollInterval(Duration.ofMillis(500))
+                .failFast("the LocalRunner exited; its errors:\n" + source.errors(), () -> !source.jvm().isAlive())
+                .until(() -> NOT_SENT_AGAIN.matcher(source.jvm().logText()).find() || loadDone.getAsBoolean());
     }
 
     /** How many messages the instance read again after its checkpoint and did not send, as its log says. */
@@ -167,9 +173,7 @@ class EffectivelyOnceFaultIT {
                 workload.awaitWritten(FaultScenario.FAULT_AT);
                 FaultScenario.Takeover takeover = s.killLeaseHolderAndAwaitTakeover(instances);
                 LocalRunnerSource survivor = takeover.survivor();
-                await("the survivor publishing").atMost(FaultScenario.FIRST_DELIVERY)
-                        .pollInterval(Duration.ofMillis(500))
-                        .until(() -> NOT_SENT_AGAIN.matcher(survivor.jvm().logText()).find() || workload.done());
+                awaitResumed(survivor, "the survivor publishing", workload::done);
                 workload.endAfter(FaultScenario.TAIL);
                 StreamAudit.Result result = s.finish(workload, "2. handoff, effectively-once", () -> "2 instances, same"
                         + " applicationName; lease holder (instance " + takeover.holder() + ") SIGKILLed at "
@@ -265,10 +269,7 @@ class EffectivelyOnceFaultIT {
                     source = s.startSource(0);
                     restarts.add(source);
                 }
-                LocalRunnerSource last = source;
-                await("the last restart taking the shard").atMost(FaultScenario.FIRST_DELIVERY)
-                        .pollInterval(Duration.ofMillis(500))
-                        .until(() -> NOT_SENT_AGAIN.matcher(last.jvm().logText()).find() || workload.done());
+                awaitResumed(source, "the last restart taking the shard", workload::done);
                 workload.endAfter(FaultScenario.TAIL);
                 StreamAudit.Result result = s.finish(workload, "4. graceful stops, effectively-once", () -> stops
                         + " × SIGTERM of the LocalRunner 0 to 1.5 s (seeded) after the restarted one took the shard,"
